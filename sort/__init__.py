@@ -1,0 +1,161 @@
+"""Sorting on many Rust threads, with the GIL released.
+
+``sort`` hands Python an ordinary module whose work runs on ``std::thread``s over shared memory
+while other Python threads keep running:
+
+- :func:`sleep_sort` is the 2016 demo: one thread per value sleeps for ``value * unit`` seconds
+  and then appends its value to a shared list.
+- :func:`sorted` and :func:`sort` are drop-ins for the builtin ``sorted()`` and ``list.sort``:
+  the same result, object for object, computed in parallel when the keys are plain ints,
+  floats, strs or bytes, and by CPython's own sort otherwise.
+- :func:`sort` also sorts writable numeric buffers (``array.array``, numpy arrays,
+  ``memoryview``, ``bytearray``) in place, on all cores.
+
+>>> import sort
+>>> sort.sleep_sort([5, 1, 2, 6, 8, 2, 4, 2, 3, 8, 0, 2], unit=0.01)
+[0, 1, 2, 2, 2, 2, 3, 4, 5, 6, 8, 8]
+>>> sort.sorted(["pear", "fig", "apple"], key=len)
+['fig', 'pear', 'apple']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, List, Optional, TypeVar, overload
+
+try:
+    from . import _sort
+except ImportError as error:  # pragma: no cover - depends on how the package was installed
+    raise ImportError(
+        "sort's compiled extension (sort._sort) is missing. If you are inside the source "
+        "checkout, Python is importing the source directory: run from another directory "
+        "after `pip install .`, or build in place with `python setup.py build_ext --inplace`."
+    ) from error
+
+__all__ = ["sleep_sort", "sort", "sorted"]
+
+# The one place the version is written: setuptools reads it from here (statically), and a
+# test checks that Cargo.toml, compiled into sort._sort.__version__, agrees.
+__version__ = "0.1.0"
+
+T = TypeVar("T")
+
+
+def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
+    """Sort ints by sleeping: the 2016 article's algorithm, made correct and safe.
+
+    One ``std::thread`` per distinct value sleeps until ``(value - min(values)) * unit``
+    seconds after a common start, then pushes its value (as many times as it occurs) into a
+    shared ``Arc<Mutex<Vec<_>>>``. The GIL is released meanwhile, so other Python threads keep
+    running. The call takes about ``(max - min) * unit`` seconds.
+
+    Threads can wake late on a busy machine, so a final insertion pass repairs the few values
+    that arrive out of order: the result is always ascending, for every ``unit`` including 0.
+
+    Args:
+        values: an iterable of ints (negatives allowed; bools count as ints).
+        unit: seconds of sleep per unit of value; finite and >= 0.
+
+    Returns:
+        A new list with the values in ascending order.
+
+    Raises:
+        TypeError: an element is not an int (the message names its index and type).
+        ValueError: ``unit`` is negative, NaN or infinite, or there are more distinct values
+            than threads can be started for.
+        OverflowError: a value does not fit in 64 bits, or ``(max - min) * unit`` is too long
+            to sleep.
+        KeyboardInterrupt: Ctrl-C; every sleeping thread is woken and joined first.
+    """
+    return _sort.sleep_sort(values, unit)
+
+
+def sorted(
+    iterable: Iterable[T],
+    /,
+    *,
+    key: Optional[Callable[[T], Any]] = None,
+    reverse: bool = False,
+    threads: Optional[int] = None,
+) -> List[T]:
+    """Return a new sorted list: a drop-in for the builtin ``sorted()``.
+
+    The result is exactly what ``builtins.sorted(iterable, key=key, reverse=reverse)`` returns:
+    the same objects in the same order (stable, with ``reverse=True`` keeping equal elements in
+    their original order), and the same exception type when it raises. ``key`` is called once
+    per element, in order, before anything is compared.
+
+    When every key is an exact ``int`` that fits in 64 bits, an exact ``float`` (no NaN), an
+    exact ``str`` or exact ``bytes``, the keys are read once and sorted by Rust threads with the
+    GIL released; any other input is sorted by CPython's own algorithm.
+
+    Args:
+        iterable: the elements to sort.
+        key: a one-argument function computing each element's sort key.
+        reverse: sort in descending order (stably).
+        threads: the most threads to use; ``None`` uses every CPU this process may run on.
+    """
+    result = list(iterable)
+    _sort.sort_list(result, key, reverse, threads)
+    return result
+
+
+@overload
+def sort(
+    obj: List[T],
+    /,
+    *,
+    key: Optional[Callable[[T], Any]] = ...,
+    reverse: bool = ...,
+    threads: Optional[int] = ...,
+) -> None: ...
+
+
+@overload
+def sort(
+    obj: Any,  # a writable buffer; typing.Buffer needs Python 3.12
+    /,
+    *,
+    reverse: bool = ...,
+    threads: Optional[int] = ...,
+) -> None: ...
+
+
+def sort(
+    obj: Any,
+    /,
+    *,
+    key: Optional[Callable[[Any], Any]] = None,
+    reverse: bool = False,
+    threads: Optional[int] = None,
+) -> None:
+    """Sort a list or a writable numeric buffer in place.
+
+    For a list, a drop-in for ``list.sort``: the same final order and the same exception type,
+    and the list is left as ``list.sort`` would leave it. If ``key`` raises, the list is left as
+    it was; if the list is changed during the sort (by ``key``, say), ValueError is raised.
+
+    For a writable, C-contiguous buffer of signed or unsigned 8/16/32/64-bit ints or 32/64-bit
+    floats (``array.array``, numpy arrays, ``memoryview``, ``bytearray``), the elements are
+    sorted in place by Rust threads with the GIL released. Floats sort by value with NaNs
+    last, also with ``reverse=True``; ``-0.0`` and ``0.0`` are equal and keep their order.
+
+    Args:
+        obj: a list, or a writable buffer of a numeric format.
+        key: a one-argument function computing each element's sort key (lists only).
+        reverse: sort in descending order (stably).
+        threads: the most threads to use; ``None`` uses every CPU this process may run on.
+
+    Raises:
+        TypeError: ``key`` given for a buffer, a read-only buffer, an unsupported format, or
+            an object that is neither a list nor a buffer.
+        ValueError: a non-contiguous buffer; a list changed during the sort.
+    """
+    if isinstance(obj, list):
+        _sort.sort_list(obj, key, reverse, threads)
+        return
+    if key is not None:
+        raise TypeError(
+            "sort.sort(): key= is only supported for lists, not for "
+            f"{type(obj).__name__!r} buffers"
+        )
+    _sort.sort_buffer(obj, reverse, threads)

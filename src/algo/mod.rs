@@ -1,0 +1,11 @@
+//! Pure Rust algorithms. Nothing under `algo` knows about Python: every function takes plain
+//! slices and returns plain results, and is proved by `cargo test`. The binding layer (the
+//! `py_*` modules) turns Python objects into these inputs and maps [`Error`] to exceptions.
+
+pub mod cancel;
+pub mod error;
+pub mod parallel;
+pub mod radix;
+
+pub use cancel::Cancel;
+pub use error::Error;

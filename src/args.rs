@@ -1,0 +1,55 @@
+//! Arguments shared by several functions: where a Python value becomes a Rust one.
+
+use std::cmp::Ordering;
+
+use cpython::exc::{TypeError, ValueError};
+use cpython::{ObjectProtocol, PyBool, PyErr, PyObject, PyResult, Python};
+
+use crate::algo::parallel;
+
+/// `threads=`: `None` means every CPU this process may use; otherwise an int >= 1 (any object
+/// with `__index__`, but not a bool) caps the number of threads.
+pub fn threads(py: Python, value: &PyObject) -> PyResult<usize> {
+    if *value == py.None() {
+        return Ok(parallel::default_threads());
+    }
+    let not_an_int = || {
+        PyErr::new::<TypeError, _>(
+            py,
+            format!("threads must be None or an int >= 1, not {}", type_name(py, value)),
+        )
+    };
+    if value.get_type(py) == py.get_type::<PyBool>() {
+        return Err(not_an_int());
+    }
+    let index = index(py, value).map_err(|_| not_an_int())?;
+    if index.compare(py, 0)? != Ordering::Greater {
+        return Err(PyErr::new::<ValueError, _>(
+            py,
+            format!("threads must be >= 1, got {}", index.repr(py)?.to_string_lossy(py)),
+        ));
+    }
+    // A cap beyond usize is no cap at all.
+    Ok(index.extract::<usize>(py).unwrap_or(usize::MAX))
+}
+
+/// `reverse=`: like `list.sort`, any object with `__index__` (bool, int), compared with 0.
+pub fn reverse(py: Python, value: &PyObject) -> PyResult<bool> {
+    Ok(index(py, value)?.compare(py, 0)? != Ordering::Equal)
+}
+
+/// `operator.index(value)`: TypeError for objects that are not integers.
+fn index(py: Python, value: &PyObject) -> PyResult<PyObject> {
+    // SAFETY: GIL held; PyNumber_Index returns a new reference, or NULL with an exception set.
+    let index = unsafe { python3_sys::PyNumber_Index(value.as_ptr()) };
+    if index.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: `index` is a new, non-null reference that we now own.
+    Ok(unsafe { PyObject::from_owned_ptr(py, index) })
+}
+
+/// Python's own name for `obj`'s type, for error messages.
+pub fn type_name(py: Python, obj: &PyObject) -> String {
+    obj.get_type(py).name(py).into_owned()
+}
