@@ -30,7 +30,7 @@ def main() -> int:
                         help="benchmark only this family (repeatable; default: all)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10**3, 10**4, 10**5, 10**6, 10**7])
     parser.add_argument("--repeat", type=int, default=5, help="runs per case (median; default 5)")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"),
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"),
                         help="directory for results.md and speedup.png")
     args = parser.parse_args()
 
