@@ -178,6 +178,7 @@ def main() -> int:
     cases = [
         # (label, values, unit, delay before SIGINT: after every thread has been spawned)
         ("2", [0, 600], 1.0, 0.3),
+        ("1,000", list(range(1_000)), 0.6, 0.5),
         ("10,000", list(range(10_000)), 0.06, 2.0),
     ]
     for label, values, unit, delay in cases:

@@ -39,6 +39,12 @@ pub const MAX_DISTINCT: usize = 16_384;
 /// the address space of 16k threads near 1 GiB instead of 32 GiB with the 2 MiB default.
 pub const STACK_SIZE: usize = 64 * 1024;
 
+/// How far in the future the common start is set, per thread: released together, the threads
+/// go through the gate and into their sleep one or two at a time (2 cores), and a thread still
+/// queueing when its deadline passes wakes late. Measured on this 2-core VM (release build): the
+/// last of 1,000 threads was through after 8 ms, the last of 10,000 after 144 ms.
+const HERD_LEAD_PER_THREAD: Duration = Duration::from_micros(10);
+
 /// Headroom between planning (when deadlines are checked for overflow) and the real start
 /// instant, which comes after every thread has been spawned: far longer than spawning takes.
 const START_MARGIN: Duration = Duration::from_secs(24 * 60 * 60);
@@ -222,16 +228,20 @@ impl Plan {
                 }
             }
             if failure.is_none() && !cancel.is_cancelled() {
-                // After the last spawn, so every thread measures from the same instant.
-                let start = Instant::now();
-                if start.checked_add(self.longest).is_some() {
-                    *closed = Some(start);
-                } else {
+                // After the last spawn, so every thread measures from the same instant; a
+                // little in the future, so every thread is through the gate and asleep by then.
+                let threads = u32::try_from(workers.len()).unwrap_or(u32::MAX);
+                let lead = HERD_LEAD_PER_THREAD.saturating_mul(threads);
+                let start = Instant::now().checked_add(lead);
+                match start.filter(|start| start.checked_add(self.longest).is_some()) {
+                    Some(start) => *closed = Some(start),
                     // Unreachable in practice: Plan::new left a day of margin.
-                    failure = Some(Error::TooLarge(format!(
-                        "the longest sleep, {:?}, runs past the end of the clock",
-                        self.longest
-                    )));
+                    None => {
+                        failure = Some(Error::TooLarge(format!(
+                            "the longest sleep, {:?}, runs past the end of the clock",
+                            self.longest
+                        )))
+                    }
                 }
             }
             // Open the gate: with `None` after a refused spawn or a cancel, every thread
