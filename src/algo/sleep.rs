@@ -124,7 +124,8 @@ impl Plan {
             }
             sleepers[slot].count += 1;
         }
-        let (Some(min), Some(max)) = (values.iter().min(), values.iter().max()) else {
+        let distinct = || sleepers.iter().map(|sleeper| sleeper.value);
+        let (Some(min), Some(max)) = (distinct().min(), distinct().max()) else {
             return Ok(Plan {
                 sleepers,
                 len: 0,
@@ -132,7 +133,7 @@ impl Plan {
             });
         };
         // `max - min` can exceed i64::MAX (it is at most u64::MAX); abs_diff is exact.
-        let spread = max.abs_diff(*min);
+        let spread = max.abs_diff(min);
         let too_long = Invalid::TooLong { spread, unit };
         let longest = scaled(unit, spread).ok_or_else(|| too_long.clone())?;
         // Deadlines are `start + delay` for a start a little later than now; refuse delays
@@ -143,7 +144,7 @@ impl Plan {
             .ok_or(too_long)?;
         for sleeper in &mut sleepers {
             // Cannot fail: every offset is at most `spread`, whose product fitted.
-            sleeper.delay = scaled(unit, sleeper.value.abs_diff(*min)).unwrap_or(longest);
+            sleeper.delay = scaled(unit, sleeper.value.abs_diff(min)).unwrap_or(longest);
         }
         Ok(Plan {
             sleepers,
