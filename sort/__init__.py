@@ -65,8 +65,8 @@ def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
             ints), and so do integer-like objects with ``__index__`` such as ``numpy.int64``.
             Floats, even ``1.0``, are rejected. At most 16,384 distinct values (one thread
             each; duplicates are free).
-        unit: seconds of sleep per unit of value: a real number, finite and >= 0, used to the
-            nanosecond.
+        unit: seconds of sleep per unit of value: a real number, finite and >= 0, rounded to
+            the nearest nanosecond.
 
     Returns:
         A new list with the values in ascending order.

@@ -73,7 +73,7 @@ fn plan(py: Python, values: &PyObject, unit: &PyObject) -> PyResult<Option<Plan>
 }
 
 /// `unit`: any real number (float, int, or an object with `__float__`) of seconds, finite and
-/// >= 0, used to the nanosecond.
+/// >= 0, rounded to the nearest nanosecond (`Duration::try_from_secs_f64`).
 fn to_unit(py: Python, unit: &PyObject) -> PyResult<Duration> {
     let seconds = match unit.extract::<f64>(py) {
         Ok(seconds) => seconds,

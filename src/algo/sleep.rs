@@ -103,7 +103,7 @@ pub struct Plan {
 
 impl Plan {
     /// Groups `values` by distinct value and computes each group's sleep, `(value - min) x
-    /// unit`, with checked arithmetic. `unit` is used to the nanosecond.
+    /// unit`, with checked arithmetic. The product is exact to the nanosecond.
     pub fn new(values: &[i64], unit: Duration) -> Result<Plan, Invalid> {
         let mut index: HashMap<i64, usize> = HashMap::new();
         let mut sleepers: Vec<Sleeper> = Vec::new();
