@@ -43,27 +43,43 @@ T = TypeVar("T")
 def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
     """Sort ints by sleeping: the 2016 article's algorithm, made correct and safe.
 
-    One ``std::thread`` per distinct value sleeps until ``(value - min(values)) * unit``
-    seconds after a common start, then pushes its value (as many times as it occurs) into a
-    shared ``Arc<Mutex<Vec<_>>>``. The GIL is released meanwhile, so other Python threads keep
-    running. The call takes about ``(max - min) * unit`` seconds.
+    One ``std::thread`` per distinct value waits for a common start (taken after every thread
+    has been spawned), sleeps until ``(value - min(values)) * unit`` seconds after it, then
+    pushes its value and count into a shared ``Arc<Mutex<Vec<_>>>``; the caller joins them
+    all. The GIL is released meanwhile, so other Python threads keep running, and several
+    threads may call ``sleep_sort`` at once. The call takes about ``(max - min) * unit``
+    seconds; an empty input returns ``[]`` at once.
 
-    Threads can wake late on a busy machine, so a final insertion pass repairs the few values
-    that arrive out of order: the result is always ascending, for every ``unit`` including 0.
+    Threads can wake late on a busy machine, so a final stable insertion pass repairs the few
+    values that arrive out of order: the result is always ascending, for every ``unit``
+    including 0.
+
+    >>> sleep_sort([5, 1, 2, 6, 8, 2, 4, 2, 3, 8, 0, 2], unit=0.01)
+    [0, 1, 2, 2, 2, 2, 3, 4, 5, 6, 8, 8]
+    >>> sleep_sort({3, -1, 2}, unit=0.001)
+    [-1, 2, 3]
 
     Args:
-        values: an iterable of ints (negatives allowed; bools count as ints).
-        unit: seconds of sleep per unit of value; finite and >= 0.
+        values: any iterable of ints, read once (a list, set, generator...). Negative values
+            are fine; ``True`` and ``False`` count as ``1`` and ``0`` (the result holds plain
+            ints), and so do integer-like objects with ``__index__`` such as ``numpy.int64``.
+            Floats, even ``1.0``, are rejected. At most 16,384 distinct values (one thread
+            each; duplicates are free).
+        unit: seconds of sleep per unit of value: a real number, finite and >= 0, rounded to
+            the nearest nanosecond.
 
     Returns:
         A new list with the values in ascending order.
 
     Raises:
-        TypeError: an element is not an int (the message names its index and type).
-        ValueError: ``unit`` is negative, NaN or infinite, or there are more distinct values
-            than threads can be started for.
-        OverflowError: a value does not fit in 64 bits, or ``(max - min) * unit`` is too long
-            to sleep.
+        TypeError: an element is not an int (the message gives its index and type), or
+            ``unit`` is not a real number.
+        OverflowError: a value does not fit in a signed 64-bit int (the message gives its
+            index), or ``(max - min) * unit`` is too long to sleep.
+        ValueError: ``unit`` is negative, NaN or infinite, or there are more than 16,384
+            distinct values; nothing is spawned then.
+        RuntimeError: the operating system refused a thread; every thread already started is
+            woken and joined first.
         KeyboardInterrupt: Ctrl-C; every sleeping thread is woken and joined first.
     """
     return _sort.sleep_sort(values, unit)

@@ -4,7 +4,8 @@ from typing import Any, Callable, Iterable, List, Optional
 
 __version__: str
 
-def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]: ...
+def sleep_sort(values: Iterable[int], unit: float) -> List[int]: ...
+def _sleep_sort_arrivals(values: Iterable[int], unit: float) -> List[int]: ...
 def sort_list(
     lst: List[Any],
     key: Optional[Callable[[Any], Any]],

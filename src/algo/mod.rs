@@ -6,6 +6,7 @@ pub mod cancel;
 pub mod error;
 pub mod parallel;
 pub mod radix;
+pub mod sleep;
 
 pub use cancel::Cancel;
 pub use error::Error;
