@@ -3,8 +3,8 @@
 ``sort`` hands Python an ordinary module whose work runs on ``std::thread``s over shared memory
 while other Python threads keep running:
 
-- :func:`sleep_sort` is the 2016 demo: one thread per value sleeps for ``value * unit`` seconds
-  and then appends its value to a shared list.
+- :func:`sleep_sort` is the 2016 demo: one thread per distinct value sleeps for
+  ``(value - min) * unit`` seconds and then appends its value to a shared list.
 - :func:`sorted` and :func:`sort` are drop-ins for the builtin ``sorted()`` and ``list.sort``:
   the same result, object for object, computed in parallel when the keys are plain ints,
   floats, strs or bytes, and by CPython's own sort otherwise.
