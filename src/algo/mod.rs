@@ -4,8 +4,10 @@
 
 pub mod cancel;
 pub mod error;
+pub mod keyed;
 pub mod parallel;
 pub mod radix;
+pub mod text;
 
 pub use cancel::Cancel;
 pub use error::Error;
