@@ -182,12 +182,14 @@ fn sort_by_keys(
     // array or by the caller's key references) and reorders `items`, which only we can reach:
     // nothing in it needs the GIL.
     let mut job = move |cancel: &Cancel| -> Result<(), Error> {
-        let order = match &keys {
-            Keys::Words(words) => keyed::order(words, reverse, threads, cancel)?,
-            Keys::Bytes(bytes) => text::order(bytes, reverse, threads, cancel)?,
-        };
-        keyed::apply(&order, items, threads);
-        Ok(())
+        match &keys {
+            Keys::Words(words) => keyed::sort_by_words(words, items, reverse, threads, cancel),
+            Keys::Bytes(bytes) => {
+                let order = text::order(bytes, reverse, threads, cancel)?;
+                keyed::apply(&order, items, threads);
+                Ok(())
+            }
+        }
     };
     if parallel {
         without_gil::run(py, job)

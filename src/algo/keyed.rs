@@ -1,9 +1,10 @@
 //! Stable ordering of records by a `u64` key, the core of sorting a list by its keys.
 //!
 //! The caller turns every key into a `u64` whose unsigned order is the key order (see
-//! [`int_key`] and [`float_key`]), and gets back an [`Order`]: the permutation that sorts the
-//! keys stably ascending, or stably *descending* (equal keys keep their original order, which is
-//! what `sorted(..., reverse=True)` does). [`apply`] then moves the items themselves.
+//! [`int_key`] and [`float_key`]); [`sort_by_words`] reorders the items by those keys stably
+//! ascending, or stably *descending* (equal keys keep their original order, which is what
+//! `sorted(..., reverse=True)` does). [`Order`] and [`apply`] serve callers that compute an
+//! order first (see `text`).
 
 use super::parallel;
 use super::radix;
@@ -47,60 +48,68 @@ pub fn float_key(value: f64) -> Option<u64> {
 /// Largest number of items [`order`] accepts: indices are stored in 32 bits.
 pub const MAX_LEN: usize = u32::MAX as usize;
 
-/// The stable order of `keys`: ascending, or descending with equal keys still in input order.
-/// Runs on up to `threads` threads; polls `cancel` between passes.
+/// Sorts `items` by `keys` (one key per item), stably: ascending, or descending with equal
+/// keys still in input order. Runs on up to `threads` threads; polls `cancel` between passes
+/// (on `Err(Cancelled)`, `items` is unchanged).
 ///
 /// # Panics
-/// If `keys.len() > MAX_LEN`; callers check first.
-pub fn order(
+/// If the lengths differ or exceed [`MAX_LEN`]; callers check first.
+pub fn sort_by_words<T: Copy + Send + Sync>(
     keys: &[u64],
+    items: &mut [T],
     descending: bool,
     threads: usize,
     cancel: &Cancel,
-) -> Result<Order, Error> {
+) -> Result<(), Error> {
+    assert_eq!(keys.len(), items.len(), "one key per item");
     assert!(keys.len() <= MAX_LEN, "too many keys for 32-bit indices");
     // Sorting `!key` ascending stably is sorting `key` descending stably.
     let flip = if descending { u64::MAX } else { 0 };
     let Some(shape) = Shape::of(keys, flip) else {
-        return Ok(Order::Identity);
+        return Ok(());
     };
     if shape.non_decreasing {
-        return Ok(Order::Identity);
+        return Ok(());
     }
     if shape.strictly_decreasing {
-        return Ok(Order::Reversed);
+        // No two keys are equal, so reversing is the one stable order.
+        items.reverse();
+        return Ok(());
     }
     cancel.check()?;
     let n = keys.len();
     // Only the bits that vary between the smallest and largest key need sorting: small ints
-    // (0..1000, say) then take one or two radix passes instead of eight.
+    // (0..1000, say) then take two radix passes instead of eight.
     let key_bits = bits_for(shape.max - shape.min);
     let index_bits = bits_for(n as u64 - 1);
-    let perm = if key_bits + index_bits <= 64 {
-        // Key and index packed in one word: half the memory traffic of a (key, index) pair,
-        // and every word is distinct, so stability comes for free.
+    if key_bits + index_bits <= 64 {
+        // Key and index packed in one word: half the memory traffic of a (key, item) pair,
+        // and every word is distinct, so stability comes for free. The items are then
+        // gathered by index.
         let mut packed: Vec<u64> = keys
             .iter()
             .enumerate()
             .map(|(i, &k)| (((k ^ flip) - shape.min) << index_bits) | i as u64)
             .collect();
         radix::sort_by_key(&mut packed, |&w| w, key_bits + index_bits, threads, cancel)?;
-        let mask = if index_bits == 64 {
-            u64::MAX
-        } else {
-            (1 << index_bits) - 1
-        };
-        packed.iter().map(|&w| (w & mask) as u32).collect()
+        let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
+        let perm: Vec<u32> = packed.iter().map(|&w| (w & mask) as u32).collect();
+        drop(packed);
+        apply(&Order::Permutation(perm), items, threads);
     } else {
-        let mut records: Vec<(u64, u32)> = keys
+        // Full-width keys: sort (key, item) records, so the items come out in order with no
+        // random gather afterwards; the radix sort is stable, so no index is needed.
+        let mut records: Vec<(u64, T)> = keys
             .iter()
-            .enumerate()
-            .map(|(i, &k)| ((k ^ flip) - shape.min, i as u32))
+            .zip(items.iter())
+            .map(|(&k, &item)| ((k ^ flip) - shape.min, item))
             .collect();
         radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
-        records.iter().map(|r| r.1).collect()
-    };
-    Ok(Order::Permutation(perm))
+        for (slot, record) in items.iter_mut().zip(&records) {
+            *slot = record.1;
+        }
+    }
+    Ok(())
 }
 
 /// Number of bits needed to write `value` (0 for 0).
@@ -184,12 +193,6 @@ fn gather<T: Copy + Send + Sync>(source: &[T], perm: &[u32], out: &mut [T], thre
 mod tests {
     use super::*;
 
-    fn sorted_by_order<T: Copy + Send + Sync>(items: &[T], order: &Order) -> Vec<T> {
-        let mut out = items.to_vec();
-        apply(order, &mut out, 2);
-        out
-    }
-
     /// The reference: std's stable sort of (key, index) pairs.
     fn reference(keys: &[u64], descending: bool) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..keys.len()).collect();
@@ -201,13 +204,17 @@ mod tests {
         idx
     }
 
+    fn sorted(keys: &[u64], descending: bool, threads: usize) -> Vec<usize> {
+        let mut items: Vec<usize> = (0..keys.len()).collect();
+        sort_by_words(keys, &mut items, descending, threads, &Cancel::new()).unwrap();
+        items
+    }
+
     fn check(keys: &[u64]) {
-        let items: Vec<usize> = (0..keys.len()).collect();
         for descending in [false, true] {
             for threads in [1, 2, 3] {
-                let order = order(keys, descending, threads, &Cancel::new()).unwrap();
                 assert_eq!(
-                    sorted_by_order(&items, &order),
+                    sorted(keys, descending, threads),
                     reference(keys, descending),
                     "descending={descending} threads={threads}"
                 );
@@ -249,37 +256,27 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_single_are_identity() {
-        let cancel = Cancel::new();
-        assert_eq!(order(&[], false, 2, &cancel).unwrap(), Order::Identity);
-        assert_eq!(order(&[5], true, 2, &cancel).unwrap(), Order::Identity);
+    fn empty_single_sorted_and_reversed_inputs() {
+        assert_eq!(sorted(&[], false, 2), Vec::<usize>::new());
+        assert_eq!(sorted(&[5], true, 2), vec![0]);
+        assert_eq!(sorted(&[1, 2, 2, 3], false, 1), vec![0, 1, 2, 3]);
+        assert_eq!(sorted(&[3, 2, 1], false, 1), vec![2, 1, 0]);
+        // With ties, reversing would break stability.
+        assert_eq!(sorted(&[3, 2, 2, 1], false, 1), vec![3, 1, 2, 0]);
+        assert_eq!(sorted(&[3, 2, 2, 1], true, 1), vec![0, 1, 2, 3]);
+        assert_eq!(sorted(&[1, 2, 3], true, 1), vec![2, 1, 0]);
+        check(&[3, 2, 2, 1]);
     }
 
     #[test]
-    fn sorted_and_strictly_descending_inputs_are_detected() {
-        let cancel = Cancel::new();
-        assert_eq!(
-            order(&[1, 2, 2, 3], false, 1, &cancel).unwrap(),
-            Order::Identity
-        );
-        assert_eq!(
-            order(&[3, 2, 1], false, 1, &cancel).unwrap(),
-            Order::Reversed
-        );
-        // With ties, reversing would break stability: a real permutation is needed.
-        assert!(matches!(
-            order(&[3, 2, 2, 1], false, 1, &cancel).unwrap(),
-            Order::Permutation(_)
-        ));
-        assert_eq!(
-            order(&[3, 2, 2, 1], true, 1, &cancel).unwrap(),
-            Order::Identity
-        );
-        assert_eq!(
-            order(&[1, 2, 3], true, 1, &cancel).unwrap(),
-            Order::Reversed
-        );
-        check(&[3, 2, 2, 1]);
+    fn apply_follows_each_order() {
+        let mut items = vec![10, 20, 30];
+        apply(&Order::Reversed, &mut items, 1);
+        assert_eq!(items, vec![30, 20, 10]);
+        apply(&Order::Permutation(vec![1, 2, 0]), &mut items, 2);
+        assert_eq!(items, vec![20, 10, 30]);
+        apply(&Order::Identity, &mut items, 2);
+        assert_eq!(items, vec![20, 10, 30]);
     }
 
     #[test]
@@ -304,13 +301,13 @@ mod tests {
     }
 
     #[test]
-    fn cancelled_order_reports_it() {
+    fn cancelled_sort_reports_it_and_leaves_items() {
         let cancel = Cancel::new();
         cancel.cancel();
-        assert!(matches!(
-            order(&[2, 1, 3], false, 1, &cancel),
-            Err(Error::Cancelled)
-        ));
+        let mut items = [0, 1, 2];
+        let result = sort_by_words(&[2, 1, 3], &mut items, false, 1, &cancel);
+        assert!(matches!(result, Err(Error::Cancelled)));
+        assert_eq!(items, [0, 1, 2]);
     }
 
     /// Timings of the native phase with 1 and 2 threads; no assertions on time.
@@ -327,8 +324,7 @@ mod tests {
                 for _ in 0..5 {
                     let mut out = items.clone();
                     let start = Instant::now();
-                    let o = order(&keys, false, threads, &Cancel::new()).unwrap();
-                    apply(&o, &mut out, threads);
+                    sort_by_words(&keys, &mut out, false, threads, &Cancel::new()).unwrap();
                     best = best.min(start.elapsed().as_secs_f64());
                 }
                 println!("keyed n={n} threads={threads}: best {:.1} ms", best * 1e3);
