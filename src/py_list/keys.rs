@@ -43,11 +43,35 @@ pub unsafe fn classify<'k>(objs: &[*mut PyObject]) -> Option<Keys<'k>> {
     }
 }
 
+/// How many objects ahead to prefetch. The objects of a list that was shuffled or sorted before
+/// lie in memory in no useful order, so each key read is a cache miss (~100 ns) unless it was
+/// asked for early: with 16 requests in flight the misses overlap. Measured on 1e6 scattered
+/// ints: the classification became several times faster; CPython's own sort does not prefetch.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Asks the CPU to start loading the header of the object `PREFETCH_AHEAD` places after `i`.
+#[inline(always)]
+fn prefetch(objs: &[*mut PyObject], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(&obj) = objs.get(i + PREFETCH_AHEAD) {
+        // SAFETY: a prefetch is only a hint: it never faults and has no visible effect, so
+        // any address is fine (and this one is a live object). SSE is baseline on x86_64.
+        #[allow(unused_unsafe)] // `_mm_prefetch` is a safe fn on newer compilers
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(obj as *const i8);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (objs, i);
+}
+
 /// # Safety
 /// GIL held; live objects.
 unsafe fn ints(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
     let mut keys = Vec::with_capacity(objs.len());
-    for &obj in objs {
+    for (i, &obj) in objs.iter().enumerate() {
+        prefetch(objs, i);
         // Exact: bool is an int subclass, and sorted() keeps True/1 as they are anyway, but a
         // user subclass may redefine `<`.
         if PyLong_CheckExact(obj) == 0 {
@@ -67,7 +91,8 @@ unsafe fn ints(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
 /// GIL held; live objects.
 unsafe fn floats(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
     let mut keys = Vec::with_capacity(objs.len());
-    for &obj in objs {
+    for (i, &obj) in objs.iter().enumerate() {
+        prefetch(objs, i);
         if PyFloat_CheckExact(obj) == 0 {
             return None;
         }
@@ -83,7 +108,8 @@ unsafe fn floats(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
 /// GIL held; objects live for `'k`.
 unsafe fn strs<'k>(objs: &[*mut PyObject]) -> Option<Vec<&'k [u8]>> {
     let mut keys = Vec::with_capacity(objs.len());
-    for &obj in objs {
+    for (i, &obj) in objs.iter().enumerate() {
+        prefetch(objs, i);
         if PyUnicode_CheckExact(obj) == 0 {
             return None;
         }
@@ -105,7 +131,8 @@ unsafe fn strs<'k>(objs: &[*mut PyObject]) -> Option<Vec<&'k [u8]>> {
 /// GIL held; objects live for `'k`.
 unsafe fn bytes<'k>(objs: &[*mut PyObject]) -> Option<Vec<&'k [u8]>> {
     let mut keys = Vec::with_capacity(objs.len());
-    for &obj in objs {
+    for (i, &obj) in objs.iter().enumerate() {
+        prefetch(objs, i);
         if PyBytes_CheckExact(obj) == 0 {
             return None;
         }
