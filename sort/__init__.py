@@ -73,12 +73,12 @@ def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
 # into Rust would be pure overhead, so the wrappers hand such lists straight to `list.sort`
 # (after validating `threads`, which `list.sort` does not know). src/py_list.rs uses the same
 # threshold for direct calls of `_sort.sort_list`.
-_SMALL = 64
+_SMALL = 128
 
 
 def _check_threads(threads: Any) -> None:
     """Raise what the native code raises for a bad ``threads=`` (one definition of "bad")."""
-    if threads is not None and (type(threads) is not int or threads < 1):
+    if type(threads) is not int or threads < 1:
         _sort.sort_list([], None, False, threads)
 
 
@@ -115,7 +115,8 @@ def sorted(
     """
     result = list(iterable)
     if len(result) < _SMALL:
-        _check_threads(threads)
+        if threads is not None:
+            _check_threads(threads)
         result.sort(key=key, reverse=reverse)
     else:
         _sort.sort_list(result, key, reverse, threads)
@@ -179,7 +180,8 @@ def sort(
     """
     if isinstance(obj, list):
         if len(obj) < _SMALL:
-            _check_threads(threads)
+            if threads is not None:
+                _check_threads(threads)
             # Through the type: a list subclass's own `sort` is not what is asked for.
             list.sort(obj, key=key, reverse=reverse)
         else:

@@ -34,7 +34,7 @@ use raw::Taken;
 /// Below this many items CPython's own sort is about as fast and our fixed costs (argument
 /// parsing, classification, allocation) would dominate. `sort/__init__.py` uses the same
 /// threshold to skip the call into Rust entirely.
-const SMALL: usize = 64;
+const SMALL: usize = 128;
 
 /// From this many items on, the sort leaves the GIL and runs on `threads` threads; below it,
 /// it stays on the calling thread (a thread start costs more than the whole sort).
@@ -60,6 +60,18 @@ fn thread_count(py: Python, threads: &PyObject) -> PyResult<usize> {
         return Ok(*DEFAULT.get_or_init(parallel::default_threads));
     }
     args::threads(py, threads)
+}
+
+/// `reverse=` as [`args::reverse`] reads it, with the usual `True`/`False` recognised without
+/// a call (this path is timed against `sorted()` on lists of a hundred elements).
+fn reverse_flag(py: Python, reverse: &PyObject) -> PyResult<bool> {
+    // SAFETY: reading the addresses of the two bool singletons.
+    let (yes, no) = unsafe { (python3_sys::Py_True(), python3_sys::Py_False()) };
+    match reverse.as_ptr() {
+        ptr if ptr == yes => Ok(true),
+        ptr if ptr == no => Ok(false),
+        _ => args::reverse(py, reverse),
+    }
 }
 
 /// What the sort of the taken items came to.
@@ -88,7 +100,7 @@ fn sort_list(
         ));
     }
     let threads = thread_count(py, &threads)?;
-    let reverse = args::reverse(py, &reverse)?;
+    let reverse = reverse_flag(py, &reverse)?;
     let len = lst.cast_as::<PyList>(py)?.len(py);
     if len < SMALL || len > keyed::MAX_LEN {
         return cpython_sort(py, &lst, &key, reverse);

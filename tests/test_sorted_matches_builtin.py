@@ -2,7 +2,7 @@
 
 "Exactly" means the same objects (``is``) in the same order, the same exception type when the
 builtin raises, and for ``sort.sort`` the same list state afterwards, even after an exception.
-Lists are drawn at 64+ elements too, so that the native paths (not only the small-list
+Lists are drawn at 128+ elements too, so that the native paths (not only the small-list
 shortcut to ``list.sort``) are exercised.
 """
 
@@ -50,13 +50,13 @@ KINDS = {
 
 
 def lists_of(elements):
-    """Small lists (the shortcut) and lists of 64..300 (the native code), with many repeats."""
+    """Small lists (the shortcut) and lists of 128..300 (the native code), with many repeats."""
     repeated = st.lists(elements, min_size=1, max_size=8).flatmap(
-        lambda base: st.permutations(base * (80 // len(base) + 1))
+        lambda base: st.permutations(base * (140 // len(base) + 1))
     )
     return st.one_of(
         st.lists(elements, max_size=20),
-        st.lists(elements, min_size=64, max_size=300),
+        st.lists(elements, min_size=128, max_size=300),
         repeated,
     )
 
@@ -116,7 +116,7 @@ for _kind, _elements in KINDS.items():
 
 class ExactnessAcrossThreadCounts(ExactnessChecks):
     @SETTINGS
-    @given(data=st.lists(ints, min_size=64, max_size=400), reverse=st.booleans(),
+    @given(data=st.lists(ints, min_size=128, max_size=400), reverse=st.booleans(),
            threads=st.sampled_from([None, 1, 2, 3, 64]))
     def test_threads_never_change_the_result(self, data, reverse, threads):
         self.check_sort(data, None, reverse, threads)
