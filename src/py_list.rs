@@ -102,7 +102,7 @@ fn sort_list(
     let threads = thread_count(py, &threads)?;
     let reverse = reverse_flag(py, &reverse)?;
     let len = lst.cast_as::<PyList>(py)?.len(py);
-    if len < SMALL || len > keyed::MAX_LEN {
+    if !(SMALL..=keyed::MAX_LEN).contains(&len) {
         return cpython_sort(py, &lst, &key, reverse);
     }
     // SAFETY: GIL held; `lst` is a list kept alive by our reference for the whole call, and

@@ -76,7 +76,9 @@ fn prefixes(keys: &[&[u8]], flip: u64, threads: usize) -> Vec<u64> {
     let mut out = vec![0u64; keys.len()];
     let parts = threads.clamp(1, (keys.len() / (1 << 15)).max(1));
     let chunk = ((keys.len() + parts - 1) / parts).max(1);
-    let chunks: Vec<Mutex<(&mut [u64], &[&[u8]])>> = out
+    // One (output, input) pair of chunks per thread.
+    type Chunk<'a, 'b> = Mutex<(&'a mut [u64], &'a [&'b [u8]])>;
+    let chunks: Vec<Chunk> = out
         .chunks_mut(chunk)
         .zip(keys.chunks(chunk))
         .map(Mutex::new)
