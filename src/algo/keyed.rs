@@ -105,17 +105,21 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
     } else {
         // Full-width keys: sort (key, item) records, so the items come out in order with no
         // random gather afterwards; the radix sort is stable, so no index is needed.
-        let mut records = vec![(0u64, items[0]); n];
-        {
+        let keys_of = |k: u64| (k ^ flip) - shape.min;
+        let records = if n >= MSD_MIN && key_bits > 2 * MSD_BITS {
+            msd_then_lsd(keys, items, keys_of, key_bits, threads, cancel)?
+        } else {
+            let mut records = vec![(0u64, items[0]); n];
             let items: &[T] = items;
             zip_chunks(&mut records, keys, threads, |out, keys, offset| {
                 let items = &items[offset..offset + out.len()];
                 for ((slot, &k), &item) in out.iter_mut().zip(keys).zip(items) {
-                    *slot = ((k ^ flip) - shape.min, item);
+                    *slot = (keys_of(k), item);
                 }
             });
-        }
-        radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
+            radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
+            records
+        };
         zip_chunks(items, &records, threads, |out, records, _| {
             for (slot, record) in out.iter_mut().zip(records) {
                 *slot = record.1;
@@ -124,6 +128,124 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
     }
     Ok(())
 }
+
+/// From this many records on, wide keys are first split by their top bits (see
+/// [`msd_then_lsd`]).
+const MSD_MIN: usize = 1 << 16;
+/// Bits of the first, most significant, split: 256 buckets.
+const MSD_BITS: u32 = 8;
+
+/// Builds the (key, item) records already split into 256 buckets by the top 8 of `key_bits`
+/// (a stable counting scatter, fused with building the records), then sorts every bucket by
+/// the remaining bits, the buckets shared out among `threads` threads.
+///
+/// Why: an LSD radix sort of wide keys makes eight passes over the whole array, each one
+/// streaming it through memory. After one split, a bucket (n/256 records) fits in the CPU's
+/// L2 cache, so its remaining passes run from cache; and buckets are independent, so threads
+/// need no coordination beyond taking the next bucket.
+fn msd_then_lsd<T, F>(
+    keys: &[u64],
+    items: &[T],
+    key_of: F,
+    key_bits: u32,
+    threads: usize,
+    cancel: &Cancel,
+) -> Result<Vec<(u64, T)>, Error>
+where
+    T: Copy + Send + Sync,
+    F: Fn(u64) -> u64 + Sync,
+{
+    let shift = key_bits - MSD_BITS;
+    let low_mask = (1u64 << shift) - 1;
+    let digit = |k: u64| (k >> shift) as usize;
+    // Count each part's digits, then give part `p` the slots of digit `d` that follow those of
+    // all smaller digits and of digit `d` in parts before `p`: the parts then write disjoint
+    // slots, and equal digits keep their input order (a stable scatter).
+    let parts = threads.clamp(1, keys.len() / MSD_MIN + 1);
+    let ranges: Vec<std::ops::Range<usize>> = parallel::split(keys.len(), parts).collect();
+    let counts: Vec<Mutex<[usize; 1 << MSD_BITS]>> = ranges
+        .iter()
+        .map(|_| Mutex::new([0; 1 << MSD_BITS]))
+        .collect();
+    parallel::run_parts(parts, |p| {
+        let mut local = [0usize; 1 << MSD_BITS];
+        for &k in &keys[ranges[p].clone()] {
+            local[digit(key_of(k))] += 1;
+        }
+        *counts[p].lock().unwrap_or_else(|e| e.into_inner()) = local;
+    });
+    let counts: Vec<[usize; 1 << MSD_BITS]> = counts
+        .into_iter()
+        .map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    let mut starts = [0usize; (1 << MSD_BITS) + 1];
+    let mut offsets = vec![[0usize; 1 << MSD_BITS]; parts];
+    let mut at = 0;
+    for d in 0..1 << MSD_BITS {
+        starts[d] = at;
+        for p in 0..parts {
+            offsets[p][d] = at;
+            at += counts[p][d];
+        }
+    }
+    starts[1 << MSD_BITS] = at;
+    let mut records: Vec<(u64, T)> = vec![(0, items[0]); keys.len()];
+    let out = SendPtr(records.as_mut_ptr());
+    parallel::run_parts(parts, |p| {
+        let out = out.get();
+        let mut next = offsets[p];
+        let range = ranges[p].clone();
+        for (&k, &item) in keys[range.clone()].iter().zip(&items[range]) {
+            let k = key_of(k);
+            let slot = &mut next[digit(k)];
+            // SAFETY: `*slot` < `records.len()`, and the slots of part `p` for each digit are
+            // its own (see above): no two threads write the same record, and nobody reads
+            // `records` until every part has finished.
+            unsafe { out.add(*slot).write((k, item)) };
+            *slot += 1;
+        }
+    });
+    cancel.check()?;
+    // Hand out buckets largest first, so that no thread is left with a big one at the end.
+    let mut buckets = Vec::with_capacity(1 << MSD_BITS);
+    let mut rest: &mut [(u64, T)] = &mut records;
+    for d in 0..1 << MSD_BITS {
+        let (bucket, tail) = rest.split_at_mut(starts[d + 1] - starts[d]);
+        if bucket.len() > 1 {
+            buckets.push(bucket);
+        }
+        rest = tail;
+    }
+    buckets.sort_by_key(|b| std::cmp::Reverse(b.len()));
+    buckets.reverse(); // popped from the end: largest first
+    let queue = Mutex::new(buckets);
+    let failed = Mutex::new(None);
+    parallel::run_parts(threads.clamp(1, 1 << MSD_BITS), |_| loop {
+        let bucket = queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let Some(bucket) = bucket else { break };
+        if let Err(err) = radix::sort_by_key(bucket, |r| r.0 & low_mask, shift, 1, cancel) {
+            *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(err);
+            break;
+        }
+    });
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(err) => Err(err),
+        None => Ok(records),
+    }
+}
+
+/// A pointer to records that scoped threads write at disjoint indices.
+struct SendPtr<T>(*mut T);
+
+impl<T> SendPtr<T> {
+    /// Through a method, so closures capture the `Sync` wrapper, not the raw field.
+    fn get(&self) -> *mut T {
+        self.0
+    }
+}
+
+// SAFETY: only used by `msd_then_lsd`, whose threads write disjoint elements; `T: Send`.
+unsafe impl<T: Send> Sync for SendPtr<T> {}
 
 /// Number of bits needed to write `value` (0 for 0).
 fn bits_for(value: u64) -> u32 {
@@ -318,6 +440,19 @@ mod tests {
         keys.push(0);
         keys.push(u64::MAX);
         check(&keys);
+    }
+
+    #[test]
+    fn large_wide_keys_split_by_top_bits_stay_stable() {
+        // Wide (span > 2^47) and large: the MSD split path, with many equal keys.
+        let keys: Vec<u64> = lcg(5, 100_000)
+            .iter()
+            .map(|x| ((x % 50) << 57) | (x >> 62))
+            .collect();
+        check(&keys);
+        let mut unique = lcg(6, 70_000);
+        unique.push(u64::MAX);
+        check(&unique);
     }
 
     #[test]
