@@ -131,7 +131,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
 
 /// From this many records on, wide keys are first split by their top bits (see
 /// [`msd_then_lsd`]).
-const MSD_MIN: usize = 1 << 16;
+pub(crate) const MSD_MIN: usize = 1 << 16;
 /// Bits of the first, most significant, split: 256 buckets.
 const MSD_BITS: u32 = 8;
 
@@ -143,7 +143,7 @@ const MSD_BITS: u32 = 8;
 /// streaming it through memory. After one split, a bucket (n/256 records) fits in the CPU's
 /// L2 cache, so its remaining passes run from cache; and buckets are independent, so threads
 /// need no coordination beyond taking the next bucket.
-fn msd_then_lsd<T, F>(
+pub(crate) fn msd_then_lsd<T, F>(
     keys: &[u64],
     items: &[T],
     key_of: F,

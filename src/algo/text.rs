@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::sync::Mutex;
 
-use super::keyed::{Order, MAX_LEN};
+use super::keyed::{self, Order, MAX_LEN};
 use super::parallel;
 use super::radix;
 use super::{Cancel, Error};
@@ -56,13 +56,25 @@ pub fn order(
         return Ok(Order::Reversed);
     }
     cancel.check()?;
-    let mut records: Vec<(u64, u32)> = prefixes
-        .iter()
-        .enumerate()
-        .map(|(i, &p)| (p, i as u32))
-        .collect();
+    // Large inputs: split by the top varying bits of the prefixes first, then sort buckets in
+    // cache, in parallel (see `keyed::msd_then_lsd`). Subtracting the smallest prefix makes a
+    // first byte that all strings share (say "h" of "http") cost nothing.
+    let min = prefixes.iter().copied().min().unwrap_or(0);
+    let max = prefixes.iter().copied().max().unwrap_or(0);
+    let key_bits = 64 - (max - min).leading_zeros();
+    let mut records: Vec<(u64, u32)> = if keys.len() >= keyed::MSD_MIN && key_bits > 16 {
+        let indices: Vec<u32> = (0..keys.len() as u32).collect();
+        keyed::msd_then_lsd(&prefixes, &indices, |p| p - min, key_bits, threads, cancel)?
+    } else {
+        let mut records: Vec<(u64, u32)> = prefixes
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (p - min, i as u32))
+            .collect();
+        radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
+        records
+    };
     drop(prefixes);
-    radix::sort_by_key(&mut records, |r| r.0, 64, threads, cancel)?;
     cancel.check()?;
     sort_ties(&mut records, keys, &cmp, threads, cancel)?;
     Ok(Order::Permutation(records.iter().map(|r| r.1).collect()))
@@ -251,6 +263,19 @@ mod tests {
             .map(|i| {
                 let x = i.wrapping_mul(2654435761) % 5000;
                 format!("commonpre{x}").into_bytes()
+            })
+            .collect();
+        let keys: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
+        check(&keys);
+    }
+
+    #[test]
+    fn many_varied_keys_take_the_split_path() {
+        let owned: Vec<Vec<u8>> = (0..80_000u64)
+            .map(|i| {
+                let x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+                // Short and long keys, many equal, some equal in the first 8 bytes only.
+                format!("{:x}{}", x % 3000, if x % 3 == 0 { "-tail" } else { "" }).into_bytes()
             })
             .collect();
         let keys: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
