@@ -94,7 +94,16 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
                 *slot = (((k ^ flip) - shape.min) << index_bits) | (offset + i) as u64;
             }
         });
-        radix::sort_by_key(&mut packed, |&w| w, key_bits + index_bits, threads, cancel)?;
+        let bits = key_bits + index_bits;
+        let packed: Vec<u64> = if n >= MSD_MIN && bits > 2 * MSD_BITS {
+            // `()` items: the records are the packed words alone.
+            let units = vec![(); n];
+            let records = msd_then_lsd(&packed, &units, |w| w, bits, threads, cancel)?;
+            records.into_iter().map(|(w, ())| w).collect()
+        } else {
+            radix::sort_by_key(&mut packed, |&w| w, bits, threads, cancel)?;
+            packed
+        };
         let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
         let source = items.to_vec();
         zip_chunks(items, &packed, threads, |out, packed, _| {
