@@ -85,6 +85,19 @@ def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
     return _sort.sleep_sort(values, unit)
 
 
+# Below this many elements CPython's own sort is about as fast as any native path and the call
+# into Rust would be pure overhead, so the wrappers hand such lists straight to `list.sort`
+# (after validating `threads`, which `list.sort` does not know). src/py_list.rs uses the same
+# threshold for direct calls of `_sort.sort_list`.
+_SMALL = 128
+
+
+def _check_threads(threads: Any) -> None:
+    """Raise what the native code raises for a bad ``threads=`` (one definition of "bad")."""
+    if type(threads) is not int or threads < 1:
+        _sort.sort_list([], None, False, threads)
+
+
 def sorted(
     iterable: Iterable[T],
     /,
@@ -100,18 +113,29 @@ def sorted(
     their original order), and the same exception type when it raises. ``key`` is called once
     per element, in order, before anything is compared.
 
-    When every key is an exact ``int`` that fits in 64 bits, an exact ``float`` (no NaN), an
-    exact ``str`` or exact ``bytes``, the keys are read once and sorted by Rust threads with the
-    GIL released; any other input is sorted by CPython's own algorithm.
+    When every key is an exact ``int`` that fits in 64 bits, an exact non-NaN ``float``, an
+    exact ``str`` without lone surrogates, or exact ``bytes`` (all keys of one kind), the keys
+    are read once and sorted by Rust threads with the GIL released (on the calling thread for
+    lists under 32k elements); any other input is sorted by CPython's own algorithm, on the
+    keys already computed, so the result and any exception are CPython's by construction.
 
     Args:
         iterable: the elements to sort.
         key: a one-argument function computing each element's sort key.
         reverse: sort in descending order (stably).
         threads: the most threads to use; ``None`` uses every CPU this process may run on.
+
+    Raises:
+        TypeError: ``threads`` is not None or an int; whatever ``key`` or a comparison raises.
+        ValueError: ``threads`` < 1.
     """
     result = list(iterable)
-    _sort.sort_list(result, key, reverse, threads)
+    if len(result) < _SMALL:
+        if threads is not None:
+            _check_threads(threads)
+        result.sort(key=key, reverse=reverse)
+    else:
+        _sort.sort_list(result, key, reverse, threads)
     return result
 
 
@@ -146,9 +170,13 @@ def sort(
 ) -> None:
     """Sort a list or a writable numeric buffer in place.
 
-    For a list, a drop-in for ``list.sort``: the same final order and the same exception type,
-    and the list is left as ``list.sort`` would leave it. If ``key`` raises, the list is left as
-    it was; if the list is changed during the sort (by ``key``, say), ValueError is raised.
+    For a list, a drop-in for ``list.sort``: the same final order, the same objects, the same
+    exception type, and the list is left as ``list.sort`` would leave it. ``key`` is called once
+    per element, in order; if it raises, the list is left as it was; if the list is changed
+    during the sort (by ``key``, or by another thread while the GIL is released: the list
+    looks empty meanwhile), ValueError is raised once the sorted items are back in place. Lists
+    of exact ints (64-bit), non-NaN floats, strs or bytes are sorted by Rust threads with the
+    GIL released; others by CPython's own algorithm.
 
     For a writable, C-contiguous buffer of signed or unsigned 8/16/32/64-bit ints or 32/64-bit
     floats (``array.array``, numpy arrays, ``memoryview``, ``bytearray``), the elements are
@@ -167,7 +195,13 @@ def sort(
         ValueError: a non-contiguous buffer; a list changed during the sort.
     """
     if isinstance(obj, list):
-        _sort.sort_list(obj, key, reverse, threads)
+        if len(obj) < _SMALL:
+            if threads is not None:
+                _check_threads(threads)
+            # Through the type: a list subclass's own `sort` is not what is asked for.
+            list.sort(obj, key=key, reverse=reverse)
+        else:
+            _sort.sort_list(obj, key, reverse, threads)
         return
     if key is not None:
         raise TypeError(

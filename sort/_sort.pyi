@@ -11,5 +11,11 @@ def sort_list(
     key: Optional[Callable[[Any], Any]],
     reverse: bool,
     threads: Optional[int],
-) -> None: ...
+) -> None:
+    """Sort `lst` in place exactly as `list.sort(key=key, reverse=reverse)` would.
+
+    Raises TypeError if `lst` is not a list or `threads` is not None/int; ValueError if
+    `threads` < 1 or the list was changed during the sort; whatever `key` or a comparison
+    raises.
+    """
 def sort_buffer(buf: Any, reverse: bool, threads: Optional[int]) -> None: ...

@@ -4,9 +4,11 @@
 
 pub mod cancel;
 pub mod error;
+pub mod keyed;
 pub mod parallel;
 pub mod radix;
 pub mod sleep;
+pub mod text;
 
 pub use cancel::Cancel;
 pub use error::Error;

@@ -1,0 +1,504 @@
+//! Stable ordering of records by a `u64` key, the core of sorting a list by its keys.
+//!
+//! The caller turns every key into a `u64` whose unsigned order is the key order (see
+//! [`int_key`] and [`float_key`]); [`sort_by_words`] reorders the items by those keys stably
+//! ascending, or stably *descending* (equal keys keep their original order, which is what
+//! `sorted(..., reverse=True)` does). [`Order`] and [`apply`] serve callers that compute an
+//! order first (see `text`).
+
+use std::sync::Mutex;
+
+use super::parallel;
+use super::radix;
+use super::{Cancel, Error};
+
+/// How to rearrange `n` items so that their keys are in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    /// Already in order: nothing to do.
+    Identity,
+    /// In the opposite order with no two keys equal: reversing is the (unique) stable result.
+    Reversed,
+    /// `perm[i]` is the original index of the item that belongs at position `i`.
+    Permutation(Vec<u32>),
+}
+
+/// The key of an `i64` whose unsigned order is the signed order: flip the sign bit.
+pub fn int_key(value: i64) -> u64 {
+    (value as u64) ^ (1 << 63)
+}
+
+/// The key of a non-NaN `f64` whose unsigned order is the float order, with `-0.0` and `0.0`
+/// equal (they compare equal in Python, so a stable sort keeps them in input order).
+/// Returns `None` for NaN, which has no place in a total order.
+pub fn float_key(value: f64) -> Option<u64> {
+    if value.is_nan() {
+        return None;
+    }
+    // `-0.0 == 0.0`, so this maps -0.0 to +0.0's bits.
+    let value = if value == 0.0 { 0.0 } else { value };
+    let bits = value.to_bits();
+    // Negative floats: larger magnitude means smaller, so invert every bit; positive ones:
+    // set the sign bit so that they sort above every negative one.
+    Some(if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    })
+}
+
+/// Largest number of items [`order`] accepts: indices are stored in 32 bits.
+pub const MAX_LEN: usize = u32::MAX as usize;
+
+/// Sorts `items` by `keys` (one key per item), stably: ascending, or descending with equal
+/// keys still in input order. Runs on up to `threads` threads; polls `cancel` between passes
+/// (on `Err(Cancelled)`, `items` is unchanged).
+///
+/// # Panics
+/// If the lengths differ or exceed [`MAX_LEN`]; callers check first.
+pub fn sort_by_words<T: Copy + Send + Sync>(
+    keys: &[u64],
+    items: &mut [T],
+    descending: bool,
+    threads: usize,
+    cancel: &Cancel,
+) -> Result<(), Error> {
+    assert_eq!(keys.len(), items.len(), "one key per item");
+    assert!(keys.len() <= MAX_LEN, "too many keys for 32-bit indices");
+    // Sorting `!key` ascending stably is sorting `key` descending stably.
+    let flip = if descending { u64::MAX } else { 0 };
+    let Some(shape) = Shape::of(keys, flip) else {
+        return Ok(());
+    };
+    if shape.non_decreasing {
+        return Ok(());
+    }
+    if shape.strictly_decreasing {
+        // No two keys are equal, so reversing is the one stable order.
+        items.reverse();
+        return Ok(());
+    }
+    cancel.check()?;
+    let n = keys.len();
+    // Only the bits that vary between the smallest and largest key need sorting: small ints
+    // (0..1000, say) then take two radix passes instead of eight.
+    let key_bits = bits_for(shape.max - shape.min);
+    let index_bits = bits_for(n as u64 - 1);
+    if key_bits + index_bits <= 64 {
+        // Key and index packed in one word: half the memory traffic of a (key, item) pair,
+        // and every word is distinct, so stability comes for free. The items are then
+        // gathered by index.
+        let mut packed = vec![0u64; n];
+        zip_chunks(&mut packed, keys, threads, |out, keys, offset| {
+            for (i, (slot, &k)) in out.iter_mut().zip(keys).enumerate() {
+                *slot = (((k ^ flip) - shape.min) << index_bits) | (offset + i) as u64;
+            }
+        });
+        let bits = key_bits + index_bits;
+        let packed: Vec<u64> = if n >= MSD_MIN && bits > 2 * MSD_BITS {
+            // `()` items: the records are the packed words alone.
+            let units = vec![(); n];
+            let records = msd_then_lsd(&packed, &units, |w| w, bits, threads, cancel)?;
+            records.into_iter().map(|(w, ())| w).collect()
+        } else {
+            radix::sort_by_key(&mut packed, |&w| w, bits, threads, cancel)?;
+            packed
+        };
+        let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
+        let source = items.to_vec();
+        zip_chunks(items, &packed, threads, |out, packed, _| {
+            for (slot, &w) in out.iter_mut().zip(packed) {
+                *slot = source[(w & mask) as usize];
+            }
+        });
+    } else {
+        // Full-width keys: sort (key, item) records, so the items come out in order with no
+        // random gather afterwards; the radix sort is stable, so no index is needed.
+        let keys_of = |k: u64| (k ^ flip) - shape.min;
+        let records = if n >= MSD_MIN && key_bits > 2 * MSD_BITS {
+            msd_then_lsd(keys, items, keys_of, key_bits, threads, cancel)?
+        } else {
+            let mut records = vec![(0u64, items[0]); n];
+            let items: &[T] = items;
+            zip_chunks(&mut records, keys, threads, |out, keys, offset| {
+                let items = &items[offset..offset + out.len()];
+                for ((slot, &k), &item) in out.iter_mut().zip(keys).zip(items) {
+                    *slot = (keys_of(k), item);
+                }
+            });
+            radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
+            records
+        };
+        zip_chunks(items, &records, threads, |out, records, _| {
+            for (slot, record) in out.iter_mut().zip(records) {
+                *slot = record.1;
+            }
+        });
+    }
+    Ok(())
+}
+
+/// From this many records on, wide keys are first split by their top bits (see
+/// [`msd_then_lsd`]).
+pub(crate) const MSD_MIN: usize = 1 << 16;
+/// Bits of the first, most significant, split: 256 buckets.
+const MSD_BITS: u32 = 8;
+
+/// Builds the (key, item) records already split into 256 buckets by the top 8 of `key_bits`
+/// (a stable counting scatter, fused with building the records), then sorts every bucket by
+/// the remaining bits, the buckets shared out among `threads` threads.
+///
+/// Why: an LSD radix sort of wide keys makes eight passes over the whole array, each one
+/// streaming it through memory. After one split, a bucket (n/256 records) fits in the CPU's
+/// L2 cache, so its remaining passes run from cache; and buckets are independent, so threads
+/// need no coordination beyond taking the next bucket.
+pub(crate) fn msd_then_lsd<T, F>(
+    keys: &[u64],
+    items: &[T],
+    key_of: F,
+    key_bits: u32,
+    threads: usize,
+    cancel: &Cancel,
+) -> Result<Vec<(u64, T)>, Error>
+where
+    T: Copy + Send + Sync,
+    F: Fn(u64) -> u64 + Sync,
+{
+    let shift = key_bits - MSD_BITS;
+    let low_mask = (1u64 << shift) - 1;
+    let digit = |k: u64| (k >> shift) as usize;
+    // Count each part's digits, then give part `p` the slots of digit `d` that follow those of
+    // all smaller digits and of digit `d` in parts before `p`: the parts then write disjoint
+    // slots, and equal digits keep their input order (a stable scatter).
+    let parts = threads.clamp(1, keys.len() / MSD_MIN + 1);
+    let ranges: Vec<std::ops::Range<usize>> = parallel::split(keys.len(), parts).collect();
+    let counts: Vec<Mutex<[usize; 1 << MSD_BITS]>> = ranges
+        .iter()
+        .map(|_| Mutex::new([0; 1 << MSD_BITS]))
+        .collect();
+    parallel::run_parts(parts, |p| {
+        let mut local = [0usize; 1 << MSD_BITS];
+        for &k in &keys[ranges[p].clone()] {
+            local[digit(key_of(k))] += 1;
+        }
+        *counts[p].lock().unwrap_or_else(|e| e.into_inner()) = local;
+    });
+    let counts: Vec<[usize; 1 << MSD_BITS]> = counts
+        .into_iter()
+        .map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    let mut starts = [0usize; (1 << MSD_BITS) + 1];
+    let mut offsets = vec![[0usize; 1 << MSD_BITS]; parts];
+    let mut at = 0;
+    for d in 0..1 << MSD_BITS {
+        starts[d] = at;
+        for p in 0..parts {
+            offsets[p][d] = at;
+            at += counts[p][d];
+        }
+    }
+    starts[1 << MSD_BITS] = at;
+    let mut records: Vec<(u64, T)> = vec![(0, items[0]); keys.len()];
+    let out = SendPtr(records.as_mut_ptr());
+    parallel::run_parts(parts, |p| {
+        let out = out.get();
+        let mut next = offsets[p];
+        let range = ranges[p].clone();
+        for (&k, &item) in keys[range.clone()].iter().zip(&items[range]) {
+            let k = key_of(k);
+            let slot = &mut next[digit(k)];
+            // SAFETY: `*slot` < `records.len()`, and the slots of part `p` for each digit are
+            // its own (see above): no two threads write the same record, and nobody reads
+            // `records` until every part has finished.
+            unsafe { out.add(*slot).write((k, item)) };
+            *slot += 1;
+        }
+    });
+    cancel.check()?;
+    // Hand out buckets largest first, so that no thread is left with a big one at the end.
+    let mut buckets = Vec::with_capacity(1 << MSD_BITS);
+    let mut rest: &mut [(u64, T)] = &mut records;
+    for d in 0..1 << MSD_BITS {
+        let (bucket, tail) = rest.split_at_mut(starts[d + 1] - starts[d]);
+        if bucket.len() > 1 {
+            buckets.push(bucket);
+        }
+        rest = tail;
+    }
+    buckets.sort_by_key(|b| std::cmp::Reverse(b.len()));
+    buckets.reverse(); // popped from the end: largest first
+    let queue = Mutex::new(buckets);
+    let failed = Mutex::new(None);
+    parallel::run_parts(threads.clamp(1, 1 << MSD_BITS), |_| loop {
+        let bucket = queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let Some(bucket) = bucket else { break };
+        if let Err(err) = radix::sort_by_key(bucket, |r| r.0 & low_mask, shift, 1, cancel) {
+            *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(err);
+            break;
+        }
+    });
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(err) => Err(err),
+        None => Ok(records),
+    }
+}
+
+/// A pointer to records that scoped threads write at disjoint indices.
+struct SendPtr<T>(*mut T);
+
+impl<T> SendPtr<T> {
+    /// Through a method, so closures capture the `Sync` wrapper, not the raw field.
+    fn get(&self) -> *mut T {
+        self.0
+    }
+}
+
+// SAFETY: only used by `msd_then_lsd`, whose threads write disjoint elements; `T: Send`.
+unsafe impl<T: Send> Sync for SendPtr<T> {}
+
+/// Number of bits needed to write `value` (0 for 0).
+fn bits_for(value: u64) -> u32 {
+    64 - value.leading_zeros()
+}
+
+/// What one pass over the (flipped) keys tells us.
+struct Shape {
+    non_decreasing: bool,
+    strictly_decreasing: bool,
+    min: u64,
+    max: u64,
+}
+
+impl Shape {
+    /// `None` for an empty slice.
+    fn of(keys: &[u64], flip: u64) -> Option<Shape> {
+        let first = *keys.first()? ^ flip;
+        let mut shape = Shape {
+            non_decreasing: true,
+            strictly_decreasing: true,
+            min: first,
+            max: first,
+        };
+        let mut prev = first;
+        for &k in &keys[1..] {
+            let k = k ^ flip;
+            shape.non_decreasing &= prev <= k;
+            shape.strictly_decreasing &= prev > k;
+            shape.min = shape.min.min(k);
+            shape.max = shape.max.max(k);
+            prev = k;
+        }
+        Some(shape)
+    }
+}
+
+/// Rearranges `items` by `order` (see [`Order`]), copying in parallel chunks for
+/// [`Order::Permutation`]. `order` must have come from keys of `items.len()` items.
+pub fn apply<T: Copy + Send + Sync>(order: &Order, items: &mut [T], threads: usize) {
+    match order {
+        Order::Identity => {}
+        Order::Reversed => items.reverse(),
+        Order::Permutation(perm) => {
+            assert_eq!(perm.len(), items.len(), "permutation of the wrong length");
+            let source = items.to_vec();
+            gather(&source, perm, items, threads);
+        }
+    }
+}
+
+/// `out[i] = source[perm[i]]`, in `threads` contiguous chunks of `out`.
+fn gather<T: Copy + Send + Sync>(source: &[T], perm: &[u32], out: &mut [T], threads: usize) {
+    zip_chunks(out, perm, threads, |out, perm, _| {
+        for (slot, &i) in out.iter_mut().zip(perm) {
+            *slot = source[i as usize];
+        }
+    });
+}
+
+/// Runs `work(out_chunk, input_chunk, offset)` over matching chunks of `out` and `input`
+/// (same length), one chunk per thread, for linear passes over large arrays.
+fn zip_chunks<A, B, F>(out: &mut [A], input: &[B], threads: usize, work: F)
+where
+    A: Send,
+    B: Sync,
+    F: Fn(&mut [A], &[B], usize) + Sync,
+{
+    // Below this, a thread costs more than the pass it would share.
+    const MIN_PER_THREAD: usize = 1 << 15;
+    debug_assert_eq!(out.len(), input.len());
+    let parts = threads.clamp(1, (out.len() / MIN_PER_THREAD).max(1));
+    if parts == 1 {
+        work(out, input, 0);
+        return;
+    }
+    let chunk = (out.len() + parts - 1) / parts;
+    type Pair<'o, 'i, A, B> = Mutex<(&'o mut [A], &'i [B])>;
+    let chunks: Vec<Pair<A, B>> = out
+        .chunks_mut(chunk)
+        .zip(input.chunks(chunk))
+        .map(Mutex::new)
+        .collect();
+    parallel::run_parts(chunks.len(), |part| {
+        // One lock per part, taken once by the one thread that handles that part.
+        let mut guard = chunks[part].lock().unwrap_or_else(|p| p.into_inner());
+        let (out, input) = &mut *guard;
+        work(out, input, part * chunk);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference: std's stable sort of (key, index) pairs.
+    fn reference(keys: &[u64], descending: bool) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..keys.len()).collect();
+        if descending {
+            idx.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+        } else {
+            idx.sort_by_key(|&i| keys[i]);
+        }
+        idx
+    }
+
+    fn sorted(keys: &[u64], descending: bool, threads: usize) -> Vec<usize> {
+        let mut items: Vec<usize> = (0..keys.len()).collect();
+        sort_by_words(keys, &mut items, descending, threads, &Cancel::new()).unwrap();
+        items
+    }
+
+    fn check(keys: &[u64]) {
+        for descending in [false, true] {
+            for threads in [1, 2, 3] {
+                assert_eq!(
+                    sorted(keys, descending, threads),
+                    reference(keys, descending),
+                    "descending={descending} threads={threads}"
+                );
+            }
+        }
+    }
+
+    /// A small deterministic generator, so the tests need no crate.
+    fn lcg(seed: u64, n: usize) -> Vec<u64> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                x ^ (x >> 29)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn int_and_float_keys_preserve_order() {
+        let ints = [i64::MIN, -5, -1, 0, 1, 7, i64::MAX];
+        assert!(ints.windows(2).all(|w| int_key(w[0]) < int_key(w[1])));
+        let floats = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.0,
+            -1e-300,
+            0.0,
+            1e-300,
+            2.5,
+            f64::INFINITY,
+        ];
+        let keys: Vec<u64> = floats.iter().map(|&f| float_key(f).unwrap()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(float_key(-0.0), float_key(0.0));
+        assert_eq!(float_key(f64::NAN), None);
+    }
+
+    #[test]
+    fn empty_single_sorted_and_reversed_inputs() {
+        assert_eq!(sorted(&[], false, 2), Vec::<usize>::new());
+        assert_eq!(sorted(&[5], true, 2), vec![0]);
+        assert_eq!(sorted(&[1, 2, 2, 3], false, 1), vec![0, 1, 2, 3]);
+        assert_eq!(sorted(&[3, 2, 1], false, 1), vec![2, 1, 0]);
+        // With ties, reversing would break stability.
+        assert_eq!(sorted(&[3, 2, 2, 1], false, 1), vec![3, 1, 2, 0]);
+        assert_eq!(sorted(&[3, 2, 2, 1], true, 1), vec![0, 1, 2, 3]);
+        assert_eq!(sorted(&[1, 2, 3], true, 1), vec![2, 1, 0]);
+        check(&[3, 2, 2, 1]);
+    }
+
+    #[test]
+    fn apply_follows_each_order() {
+        let mut items = vec![10, 20, 30];
+        apply(&Order::Reversed, &mut items, 1);
+        assert_eq!(items, vec![30, 20, 10]);
+        apply(&Order::Permutation(vec![1, 2, 0]), &mut items, 2);
+        assert_eq!(items, vec![20, 10, 30]);
+        apply(&Order::Identity, &mut items, 2);
+        assert_eq!(items, vec![20, 10, 30]);
+    }
+
+    #[test]
+    fn stable_in_both_directions_with_many_ties() {
+        let keys: Vec<u64> = lcg(1, 5000).iter().map(|x| x % 7).collect();
+        check(&keys);
+    }
+
+    #[test]
+    fn full_range_keys_use_records() {
+        // 64 significant bits: the packed form is impossible.
+        let mut keys = lcg(2, 3000);
+        keys.push(0);
+        keys.push(u64::MAX);
+        check(&keys);
+    }
+
+    #[test]
+    fn large_wide_keys_split_by_top_bits_stay_stable() {
+        // Wide (span > 2^47) and large: the MSD split path, with many equal keys.
+        let keys: Vec<u64> = lcg(5, 100_000)
+            .iter()
+            .map(|x| ((x % 50) << 57) | (x >> 62))
+            .collect();
+        check(&keys);
+        let mut unique = lcg(6, 70_000);
+        unique.push(u64::MAX);
+        check(&unique);
+    }
+
+    #[test]
+    fn large_input_gathers_in_parallel() {
+        let keys: Vec<u64> = lcg(3, 100_000).iter().map(|x| x >> 40).collect();
+        check(&keys);
+    }
+
+    #[test]
+    fn cancelled_sort_reports_it_and_leaves_items() {
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let mut items = [0, 1, 2];
+        let result = sort_by_words(&[2, 1, 3], &mut items, false, 1, &cancel);
+        assert!(matches!(result, Err(Error::Cancelled)));
+        assert_eq!(items, [0, 1, 2]);
+    }
+
+    /// Timings of the native phase with 1 and 2 threads; no assertions on time.
+    /// `cargo test --release -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn timing_threads() {
+        use std::time::Instant;
+        for n in [1_000_000usize, 10_000_000] {
+            let keys = lcg(4, n);
+            let items: Vec<usize> = (0..n).collect();
+            for threads in [1, 2] {
+                let mut best = f64::INFINITY;
+                for _ in 0..5 {
+                    let mut out = items.clone();
+                    let start = Instant::now();
+                    sort_by_words(&keys, &mut out, false, threads, &Cancel::new()).unwrap();
+                    best = best.min(start.elapsed().as_secs_f64());
+                }
+                println!("keyed n={n} threads={threads}: best {:.1} ms", best * 1e3);
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! A list's item array, taken out of the list for the length of a sort, as `list.sort` does.
+//!
+//! CPython's `list_sort_impl` (Objects/listobject.c) saves `ob_item`, `ob_size` and
+//! `allocated`, and leaves the list *empty* (`ob_size = 0, ob_item = NULL, allocated = -1`)
+//! while it sorts. Python code that runs meanwhile (a key function, a comparison, a `__del__`,
+//! another thread while the GIL is released) sees an empty list and cannot reach the array
+//! being sorted; any change it makes allocates a new array and sets `allocated >= 0`, which is
+//! how "list modified during sort" is detected. [`Taken`] does exactly the same, so the array
+//! is ours alone: we may reorder it, and read the objects it holds, without the GIL.
+
+use python3_sys::{PyList_Check, PyMem_Free, PyObject, PyVarObject, Py_XDECREF, Py_ssize_t};
+
+/// CPython's `PyListObject` (Include/cpython/listobject.h). python3-sys does not declare it.
+/// This layout has been the same from CPython 3.0 through 3.13 for the non-limited API, which
+/// is what rust-cpython builds against; `PyVarObject` from python3-sys accounts for the
+/// `Py_TRACE_REFS` header when that build option is on.
+#[repr(C)]
+struct PyListObject {
+    ob_base: PyVarObject,
+    ob_item: *mut *mut PyObject,
+    allocated: Py_ssize_t,
+}
+
+/// The items of a list that has been emptied for sorting; [`Taken::restore`] puts them back.
+/// If it is dropped without `restore` (an early return or a panic, always on the thread that
+/// holds the GIL), `Drop` restores the list anyway, so no path leaves it empty or leaks it.
+pub struct Taken {
+    list: *mut PyListObject,
+    items: *mut *mut PyObject,
+    len: usize,
+    allocated: Py_ssize_t,
+    restored: bool,
+}
+
+impl Taken {
+    /// Empties `list` and takes its items.
+    ///
+    /// # Safety
+    /// The GIL must be held; `list` must point to a live list (checked: panics otherwise)
+    /// that outlives the returned value, and the value must be dropped with the GIL held.
+    pub unsafe fn take(list: *mut PyObject) -> Taken {
+        assert!(PyList_Check(list) != 0, "Taken::take needs a list");
+        let raw = list as *mut PyListObject;
+        let taken = Taken {
+            list: raw,
+            items: (*raw).ob_item,
+            len: (*raw).ob_base.ob_size as usize,
+            allocated: (*raw).allocated,
+            restored: false,
+        };
+        (*raw).ob_base.ob_size = 0;
+        (*raw).ob_item = std::ptr::null_mut();
+        // Any operation that stores into the list resizes it, which sets this to >= 0.
+        (*raw).allocated = -1;
+        taken
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The taken items (borrowed references, owned by the taken array).
+    pub fn items(&self) -> &[*mut PyObject] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `items` holds `len` initialised pointers; nobody else can reach the array
+        // while it is taken (the list is empty), so this borrow is the only access.
+        unsafe { std::slice::from_raw_parts(self.items, self.len) }
+    }
+
+    /// The taken items, to be rearranged (never to be overwritten with other objects: the
+    /// array owns one reference to each).
+    pub fn items_mut(&mut self) -> &mut [*mut PyObject] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: as in `items`, and `&mut self` makes this borrow unique.
+        unsafe { std::slice::from_raw_parts_mut(self.items, self.len) }
+    }
+
+    /// Puts the items back into the list and frees whatever was stored in the list while it
+    /// was taken. Returns whether the list was modified meanwhile (then the caller raises
+    /// `ValueError("list modified during sort")`, unless it already has an error to report).
+    ///
+    /// The check comes before those objects are released: releasing them can run `__del__`,
+    /// which may change the restored list, as it may after `list.sort` too.
+    pub fn restore(mut self) -> bool {
+        // SAFETY: the GIL is held (contract of `take`).
+        unsafe { self.put_back() }
+    }
+
+    /// # Safety
+    /// GIL held.
+    unsafe fn put_back(&mut self) -> bool {
+        self.restored = true;
+        let list = self.list;
+        let modified = (*list).allocated != -1;
+        let stray_items = (*list).ob_item;
+        let stray_len = (*list).ob_base.ob_size;
+        (*list).ob_base.ob_size = self.len as Py_ssize_t;
+        (*list).ob_item = self.items;
+        (*list).allocated = self.allocated;
+        if !stray_items.is_null() {
+            // As CPython does: not `list.clear()`, which does not guarantee an empty result.
+            for i in (0..stray_len).rev() {
+                Py_XDECREF(*stray_items.offset(i));
+            }
+            PyMem_Free(stray_items.cast());
+        }
+        modified
+    }
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        if !self.restored {
+            // SAFETY: `Taken` lives on the GIL-holding thread (contract of `take`).
+            unsafe {
+                self.put_back();
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+"""Argument checking for sort.sorted / sort.sort on lists: threads, reverse, key, the list."""
+
+import unittest
+
+import sort
+import sort._sort as compiled
+
+SIZES = (0, 10, 200, 40_000)
+
+
+class Threads(unittest.TestCase):
+    def test_valid_thread_counts_give_the_same_result(self):
+        for n in SIZES:
+            data = [(i * 7919) % 1000 for i in range(n)]
+            for threads in (None, 1, 2, 3, 1000, 2**70):
+                self.assertEqual(sort.sorted(data, threads=threads), sorted(data))
+
+    def test_bad_thread_counts(self):
+        for n in SIZES:
+            data = list(range(n))
+            for threads, error in ((0, ValueError), (-1, ValueError), (1.5, TypeError),
+                                   ("2", TypeError), (True, TypeError), ([2], TypeError)):
+                with self.subTest(n=n, threads=threads):
+                    with self.assertRaises(error):
+                        sort.sorted(data, threads=threads)
+                    with self.assertRaises(error):
+                        sort.sort(list(data), threads=threads)
+            with self.assertRaisesRegex(ValueError, "threads must be >= 1"):
+                sort.sorted(data, threads=0)
+            with self.assertRaisesRegex(TypeError, "threads must be None or an int"):
+                sort.sorted(data, threads=2.0)
+
+    def test_bad_threads_reported_before_key_is_called(self):
+        calls = []
+        with self.assertRaises(ValueError):
+            sort.sorted(list(range(100)), key=calls.append, threads=0)
+        self.assertEqual(calls, [])
+
+
+class Reverse(unittest.TestCase):
+    def test_reverse_accepts_what_list_sort_accepts(self):
+        for n in SIZES:
+            data = [(i * 7919) % 1000 for i in range(n)]
+            for reverse in (0, 1, 2, True, False):
+                self.assertEqual(sort.sorted(data, reverse=reverse),
+                                 sorted(data, reverse=reverse))
+
+    def test_bad_reverse(self):
+        for n in SIZES:
+            for reverse in ("x", None, 1.0):
+                with self.assertRaises(TypeError):
+                    sorted(list(range(n)), reverse=reverse)
+                with self.assertRaises(TypeError):
+                    sort.sorted(list(range(n)), reverse=reverse)
+
+
+class Lists(unittest.TestCase):
+    def test_any_iterable_for_sorted(self):
+        for n in SIZES:
+            data = [(i * 7919) % 1000 for i in range(n)]
+            for make in (tuple, iter, lambda d: (x for x in d), set, dict.fromkeys):
+                self.assertEqual(sort.sorted(make(data)), sorted(make(data)))
+
+    def test_sort_returns_none_and_sorts_in_place(self):
+        data = list(range(1000, 0, -1))
+        self.assertIsNone(sort.sort(data))
+        self.assertEqual(data, list(range(1, 1001)))
+
+    def test_list_subclass_is_sorted_as_a_list(self):
+        class MyList(list):
+            def sort(self, *args, **kwargs):
+                raise AssertionError("the override must not be used")
+
+        for n in SIZES:
+            data = MyList(range(n, 0, -1))
+            sort.sort(data)
+            self.assertEqual(list(data), list(range(1, n + 1)))
+
+    def test_compiled_function_rejects_non_lists(self):
+        with self.assertRaisesRegex(TypeError, "needs a list, not tuple"):
+            compiled.sort_list((2, 1), None, False, None)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,138 @@
+"""The key function: called once per element, in order, before any comparison; its errors and
+its changes to the list are handled as list.sort handles them."""
+
+import builtins
+import random
+import unittest
+
+import sort
+
+SIZES = (10, 200, 40_000)
+
+
+class Recorder:
+    def __init__(self, fn=lambda x: x):
+        self.calls = []
+        self.fn = fn
+
+    def __call__(self, x):
+        self.calls.append(x)
+        return self.fn(x)
+
+
+class KeyCalls(unittest.TestCase):
+    def test_key_called_once_per_element_in_order(self):
+        rng = random.Random(1)
+        for n in SIZES:
+            for fn in (lambda x: x, lambda x: -x, str, lambda x: (x,)):
+                data = [rng.randrange(1000) for _ in range(n)]
+                for reverse in (False, True):
+                    key = Recorder(fn)
+                    got = sort.sorted(data, key=key, reverse=reverse)
+                    self.assertEqual(len(key.calls), n)
+                    self.assertTrue(all(a is b for a, b in zip(key.calls, data)))
+                    self.assertEqual(got, builtins.sorted(data, key=fn, reverse=reverse))
+
+    def test_all_keys_computed_before_any_comparison(self):
+        events = []
+
+        class Key:
+            def __init__(self, v):
+                self.v = v
+
+            def __lt__(self, other):
+                events.append("compare")
+                return self.v < other.v
+
+        def key(x):
+            events.append("key")
+            return Key(x)
+
+        for n in SIZES[:2]:
+            events.clear()
+            sort.sorted(list(range(n, 0, -1)), key=key)
+            self.assertEqual(events[:n], ["key"] * n)
+            self.assertNotIn("key", events[n:])
+
+    def test_key_results_of_fast_kinds(self):
+        rng = random.Random(2)
+        for n in SIZES:
+            words = ["".join(rng.choices("abc", k=rng.randrange(6))) for _ in range(n)]
+            for key in (len, str.upper, lambda w: w.encode(), lambda w: len(w) / 3, hash):
+                for reverse in (False, True):
+                    expected = builtins.sorted(words, key=key, reverse=reverse)
+                    got = sort.sorted(words, key=key, reverse=reverse)
+                    self.assertTrue(all(a is b for a, b in zip(got, expected)))
+
+
+class KeyErrors(unittest.TestCase):
+    def test_raising_key_leaves_the_list_unchanged(self):
+        for n in SIZES:
+            data = list(range(n, 0, -1))
+
+            def key(x):
+                if x == n // 2:
+                    raise KeyError(x)
+                return x
+
+            ours = list(data)
+            with self.assertRaises(KeyError):
+                sort.sort(ours, key=key, reverse=True)
+            self.assertEqual(ours, data)
+            with self.assertRaises(KeyError):
+                sort.sorted(data, key=key)
+
+    def test_key_that_is_not_callable(self):
+        for n in SIZES:
+            with self.assertRaises(TypeError):
+                sort.sorted(list(range(n)), key=5)
+        # Like the builtin: never called for an empty list, so no error.
+        self.assertEqual(sort.sorted([], key=5), [])
+
+
+class MutationDuringSort(unittest.TestCase):
+    def run_both(self, n, mutate):
+        """Sort by a key that calls `mutate(lst)` once, with sort.sort and with list.sort."""
+        outcomes = []
+        for sorter in (sort.sort, lambda lst, key: lst.sort(key=key)):
+            lst = list(range(n, 0, -1))
+            seen = []
+
+            def key(x, lst=lst, seen=seen):
+                if not seen:
+                    seen.append(len(lst))  # the list looks empty during the sort
+                    mutate(lst)
+                return x
+
+            try:
+                sorter(lst, key=key)
+                error = None
+            except Exception as e:
+                error = type(e)
+            outcomes.append((error, list(lst), seen))
+        return outcomes
+
+    def test_append_from_key_raises_value_error_like_list_sort(self):
+        for n in SIZES:
+            ours, theirs = self.run_both(n, lambda lst: lst.append(0))
+            self.assertIs(ours[0], ValueError)
+            self.assertEqual(ours, theirs)
+            # The sorted items are back in place; the appended one is gone.
+            self.assertEqual(ours[1], list(range(1, n + 1)))
+
+    def test_list_is_empty_while_keys_are_computed(self):
+        for n in SIZES:
+            ours, theirs = self.run_both(n, lambda lst: None)
+            self.assertEqual(ours, (None, list(range(1, n + 1)), [0]))
+            self.assertEqual(ours, theirs)
+
+    def test_clear_and_extend_from_key(self):
+        for n in SIZES:
+            for mutate in (lambda lst: lst.clear(), lambda lst: lst.extend([1, 2]),
+                           lambda lst: lst.__setitem__(slice(None), [9])):
+                ours, theirs = self.run_both(n, mutate)
+                self.assertEqual(ours, theirs)
+
+
+if __name__ == "__main__":
+    unittest.main()
