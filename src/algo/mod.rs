@@ -4,6 +4,7 @@
 
 pub mod cancel;
 pub mod error;
+pub mod numeric;
 pub mod parallel;
 pub mod radix;
 
