@@ -16,7 +16,10 @@ pub fn threads(py: Python, value: &PyObject) -> PyResult<usize> {
     let not_an_int = || {
         PyErr::new::<TypeError, _>(
             py,
-            format!("threads must be None or an int >= 1, not {}", type_name(py, value)),
+            format!(
+                "threads must be None or an int >= 1, not {}",
+                type_name(py, value)
+            ),
         )
     };
     if value.get_type(py) == py.get_type::<PyBool>() {
@@ -26,7 +29,10 @@ pub fn threads(py: Python, value: &PyObject) -> PyResult<usize> {
     if index.compare(py, 0)? != Ordering::Greater {
         return Err(PyErr::new::<ValueError, _>(
             py,
-            format!("threads must be >= 1, got {}", index.repr(py)?.to_string_lossy(py)),
+            format!(
+                "threads must be >= 1, got {}",
+                index.repr(py)?.to_string_lossy(py)
+            ),
         ));
     }
     // A cap beyond usize is no cap at all.

@@ -24,7 +24,10 @@ impl Cancel {
     pub fn cancel(&self) {
         // Take the lock so a sleeper cannot check the flag, miss this store, and then block
         // on the condvar after notify_all has already run.
-        let _guard = self.lock.lock().unwrap_or_else(|poison| poison.into_inner());
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         self.flag.store(true, Ordering::SeqCst);
         self.wake.notify_all();
     }
@@ -45,7 +48,10 @@ impl Cancel {
     /// Blocks until `deadline`, or returns `Err(Cancelled)` as soon as the flag is raised.
     /// Spurious wake-ups are absorbed: it never returns `Ok` before the deadline.
     pub fn sleep_until(&self, deadline: Instant) -> Result<(), Error> {
-        let mut guard = self.lock.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         loop {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(Error::Cancelled);
@@ -93,7 +99,10 @@ mod tests {
         cancel.cancel();
         let (result, waited) = sleeper.join().unwrap();
         assert!(matches!(result, Err(Error::Cancelled)));
-        assert!(waited < Duration::from_secs(60), "woke only after {waited:?}");
+        assert!(
+            waited < Duration::from_secs(60),
+            "woke only after {waited:?}"
+        );
         assert!(cancel.check().is_err());
     }
 }

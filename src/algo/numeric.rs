@@ -51,35 +51,34 @@ macro_rules! signed {
 signed!(i8 => u8, i16 => u16, i32 => u32, i64 => u64);
 
 macro_rules! float {
-    ($($t:ty => $u:ty),*) => {$(
+    ($($t:ty => $u:ty as $s:ty),*) => {$(
         impl Number for $t {
             const BITS: u32 = <$u>::BITS;
             #[inline]
             fn key(self) -> u64 {
-                if self.is_nan() {
-                    return <$u>::MAX as u64;
-                }
                 // `-0.0 + 0.0` is `+0.0` (round to nearest), so both zeros get one key.
                 let bits = (self + 0.0).to_bits();
-                let sign = 1 << (<$u>::BITS - 1);
-                // Negatives: larger magnitude = smaller, so flip every bit. Positives: set
-                // the sign bit to put them after all negatives. No non-NaN value reaches the
-                // NaN key (+inf maps to 0xFF80.. / 0xFFF0..).
-                (if bits & sign != 0 { !bits } else { bits | sign }) as u64
+                // Negatives: larger magnitude = smaller, so flip every bit; positives: set the
+                // sign bit to put them after all negatives. Branch-free (an arithmetic shift
+                // spreads the sign bit), since signs are random in real data and this runs
+                // once per element per pass.
+                let flip = (((bits as $s) >> (<$u>::BITS - 1)) as $u) | (1 << (<$u>::BITS - 1));
+                let key = bits ^ flip;
+                // No non-NaN value reaches the all-ones key (+inf maps to 0xFF80.. / 0xFFF0..),
+                // so NaNs, whatever their sign and payload, sort last and stay in order.
+                (if self.is_nan() { <$u>::MAX } else { key }) as u64
             }
             #[inline]
             fn key_descending(self) -> u64 {
-                if self.is_nan() {
-                    // Non-NaN keys lie in [key(-inf), key(+inf)], a range that complementing
-                    // maps onto itself, so NaN's all-ones key is still the largest.
-                    return <$u>::MAX as u64;
-                }
-                !self.key() & (<$u>::MAX as u64)
+                // Non-NaN keys lie in [key(-inf), key(+inf)], a range that complementing maps
+                // onto itself, so NaN's all-ones key is still the largest.
+                let key = !(self.key() as $u);
+                (if self.is_nan() { <$u>::MAX } else { key }) as u64
             }
         }
     )*};
 }
-float!(f32 => u32, f64 => u64);
+float!(f32 => u32 as i32, f64 => u64 as i64);
 
 /// Sorts `data` in place, ascending or (stably) descending. Floats: NaNs last either way,
 /// `-0.0` equal to `0.0`. Errors as [`radix::sort_by_key`]; on `Err`, `data` holds the same
