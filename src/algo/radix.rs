@@ -42,8 +42,17 @@ const PARALLEL_MIN: usize = 1 << 16;
 /// Never give a thread fewer elements than this.
 const MIN_PER_THREAD: usize = 1 << 15;
 /// From this many elements on (and with two or more digits to sort), split by the top digit
-/// first so that the other passes run bucket by bucket, in cache.
-const SPLIT_MIN: usize = 1 << 16;
+/// first and sort the buckets most significant digit first, in cache.
+const SPLIT_MIN: usize = 1 << 10;
+/// A bucket longer than this, or than its fair share of the threads' work, is sorted by all
+/// threads together, with the cancel flag polled as it goes; shorter ones are sorted by one
+/// thread each, in one go (about 20 ms at most).
+const BIG_BUCKET: usize = 1 << 21;
+/// Buckets up to this long are sorted most significant digit first ([`msd`]), longer ones least
+/// significant digit first ([`lsd_bucket`]): measured crossover for random 64-bit keys.
+const MSD_MAX: usize = 1 << 14;
+/// Groups this small are finished by a comparison sort: cheaper than another digit pass.
+const GROUP_SORT_MAX: usize = 48;
 /// Workers poll the cancel flag every this many elements (well under a millisecond of work),
 /// so a cancelled sort stops promptly even on huge inputs.
 const CANCEL_BLOCK: usize = 1 << 16;
@@ -225,11 +234,13 @@ where
     let in_input: Vec<AtomicBool> = buckets.iter().map(|_| AtomicBool::new(false)).collect();
     let workers = ranges.len();
 
-    // A bucket with a big share of the input would leave the other threads idle: sort those
-    // one at a time with every thread.
+    // A bucket with a big share of the input would leave the other threads idle, and a very
+    // long one would not notice a cancel: sort those one at a time with every thread.
     let big = buckets
         .iter()
-        .take_while(|bucket| workers > 1 && bucket.len() > len / (2 * workers))
+        .take_while(|bucket| {
+            bucket.len() > BIG_BUCKET || (workers > 1 && bucket.len() > len / (2 * workers))
+        })
         .count();
     let mut result = Ok(());
     for (bucket, done) in buckets[..big].iter().zip(&in_input) {
@@ -281,9 +292,10 @@ where
     result
 }
 
-/// Sorts the elements at `spare[bucket]` on the digits `passes` (least significant first) on
-/// the calling thread, into `input[bucket]`. Returns whether the elements (sorted, or intact if
-/// cancelled) are in `input`.
+/// Sorts the elements at `spare[bucket]` on the digits `passes` on the calling thread, into
+/// `input[bucket]`. Returns whether it did (`false`: cancelled before it started; the elements
+/// are still in `spare`). Buckets are at most [`BIG_BUCKET`] long, so a started bucket is
+/// finished without polling the cancel flag.
 fn sort_bucket<T, K>(
     input: SharedPtr<T>,
     spare: SharedPtr<T>,
@@ -296,25 +308,50 @@ where
     T: Copy + Send + Sync,
     K: Fn(&T) -> u64 + Sync,
 {
-    // SAFETY: this thread is the only one working on `bucket` (taken from the shared counter),
-    // whose elements in `spare` were written by the split; the ranges are in bounds.
-    let (src, dst) = unsafe { (spare.get().add(bucket.start), input.get().add(bucket.start)) };
+    if cancel.is_cancelled() {
+        return false;
+    }
+    if bucket.len() > MSD_MAX {
+        return lsd_bucket(input, spare, bucket, key, passes, cancel);
+    }
+    // SAFETY: this thread is the only one working on `bucket` (taken from the shared counter);
+    // its elements in `spare` were written by the split; the range is in bounds of both
+    // buffers, which do not overlap.
+    unsafe {
+        msd(
+            spare.get().add(bucket.start),
+            input.get().add(bucket.start),
+            bucket.len(),
+            key,
+            passes,
+            true,
+        )
+    };
+    true
+}
+
+/// [`sort_bucket`] for buckets too long for [`msd`] to be the faster: LSD passes (bucket-sized,
+/// so from cache) on the digits on which the bucket's keys differ.
+fn lsd_bucket<T, K>(
+    input: SharedPtr<T>,
+    spare: SharedPtr<T>,
+    bucket: Range<usize>,
+    key: &K,
+    passes: &[usize],
+    cancel: &Cancel,
+) -> bool
+where
+    T: Copy + Send + Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
     let len = bucket.len();
-    // SAFETY: see above: initialised, and only this thread touches these elements.
+    // SAFETY: as in `sort_bucket`: this bucket is ours alone, initialised in `spare`.
+    let (src, dst) = unsafe { (spare.get().add(bucket.start), input.get().add(bucket.start)) };
+    // SAFETY: see above.
     let elements = unsafe { std::slice::from_raw_parts(src, len) };
     let digits = passes.last().map_or(0, |&top| top + 1);
-    let stats = match part_histogram(elements, key, digits, cancel) {
-        Some(stats) if len > SMALL && !stats.sorted => stats,
-        Some(_) => {
-            // Few elements, or already in order: copy them home and finish there.
-            // SAFETY: see above; `spare` and `input` do not overlap.
-            unsafe { ptr::copy_nonoverlapping(src, dst, len) };
-            // SAFETY: `dst` now holds the bucket's `len` initialised elements, ours alone.
-            let home = unsafe { std::slice::from_raw_parts_mut(dst, len) };
-            home.sort_by_key(|item| key(item));
-            return true;
-        }
-        None => return false,
+    let Some(stats) = part_histogram(elements, key, digits, cancel) else {
+        return false;
     };
     let passes: Vec<usize> = passes
         .iter()
@@ -333,11 +370,112 @@ where
         cancel,
     );
     if !in_input && !cancel.is_cancelled() {
-        // SAFETY: see above.
+        // SAFETY: see above; `src` holds the sorted bucket, `dst` has room, no overlap.
         unsafe { ptr::copy_nonoverlapping(src, dst, len) };
         return true;
     }
     in_input
+}
+
+/// Stable most-significant-digit-first radix sort of the `len` elements at `data` on `digits`
+/// (least significant first), using `other` (as long, not overlapping) as scratch. The result
+/// ends in `other` if `into_other`, else in `data`. Digits on which the elements agree cost one
+/// read and no move; groups of at most [`GROUP_SORT_MAX`] elements are finished by the standard
+/// library's stable sort. Recursion depth is at most `digits.len()` (8).
+///
+/// # Safety
+/// `data` holds `len` initialised elements, `other` has room for `len`, they do not overlap,
+/// and no other thread accesses either range during the call.
+unsafe fn msd<T, K>(
+    data: *mut T,
+    other: *mut T,
+    len: usize,
+    key: &K,
+    digits: &[usize],
+    into_other: bool,
+) where
+    T: Copy,
+    K: Fn(&T) -> u64,
+{
+    // SAFETY: the caller's contract.
+    let elements = unsafe { std::slice::from_raw_parts(data, len) };
+    let split = if len <= GROUP_SORT_MAX {
+        None
+    } else {
+        next_split(elements, key, digits)
+    };
+    let Some((counts, level)) = split else {
+        // Few elements, or all keys equal on the remaining digits.
+        let home = if into_other {
+            // SAFETY: the caller's contract: `len` elements, no overlap.
+            unsafe { ptr::copy_nonoverlapping(data, other, len) };
+            other
+        } else {
+            data
+        };
+        if len <= GROUP_SORT_MAX {
+            // SAFETY: `home` holds the `len` elements, ours alone.
+            unsafe { std::slice::from_raw_parts_mut(home, len) }.sort_by_key(|item| key(item));
+        }
+        return;
+    };
+    let shift = digits[level] as u32 * DIGIT_BITS;
+    let mut next = [0usize; BUCKETS];
+    let mut at = 0;
+    for (next, count) in next.iter_mut().zip(&counts) {
+        *next = at;
+        at += count;
+    }
+    for item in elements {
+        let slot = &mut next[((key(item) >> shift) & MASK) as usize];
+        // SAFETY: the destinations of bucket `b` are `start_b..start_b + counts[b]`, which
+        // tile `0..len`: every write is in bounds of `other` and none is repeated.
+        unsafe { other.add(*slot).write(*item) };
+        *slot += 1;
+    }
+    // Every group now sits in `other`: sort it on the lower digits, ending where we must.
+    let mut start = 0;
+    for &count in &counts {
+        if count == 1 && !into_other {
+            // A lone element (common in the last levels): move it home without a call.
+            // SAFETY: `start` is in bounds of both buffers; `other[start]` was just written.
+            unsafe { data.add(start).write(other.add(start).read()) };
+        } else if count > 1 {
+            let lower = &digits[..level];
+            // SAFETY: a sub-range of both buffers, holding `count` initialised elements in
+            // `other`; the contract carries over.
+            unsafe {
+                msd(
+                    other.add(start),
+                    data.add(start),
+                    count,
+                    key,
+                    lower,
+                    !into_other,
+                )
+            };
+        }
+        start += count;
+    }
+}
+
+/// The histogram of the most significant of `digits` on which `elements` differ, and that
+/// digit's index in `digits`; `None` if they agree on all of them.
+fn next_split<T, K>(elements: &[T], key: &K, digits: &[usize]) -> Option<(Counts, usize)>
+where
+    K: Fn(&T) -> u64,
+{
+    for (level, &digit) in digits.iter().enumerate().rev() {
+        let shift = digit as u32 * DIGIT_BITS;
+        let mut counts = [0usize; BUCKETS];
+        for item in elements {
+            counts[((key(item) >> shift) & MASK) as usize] += 1;
+        }
+        if !counts.contains(&elements.len()) {
+            return Some((counts, level));
+        }
+    }
+    None
 }
 
 /// Like [`sort_bucket`], for one big bucket, with all threads.
