@@ -24,11 +24,11 @@ except ImportError:  # pragma: no cover - numpy is in the `test` extra
 
 INT_CODES = "bBhHiIlLqQ"
 FLOAT_CODES = "fd"
-# Sizes on both sides of the thresholds: 256 (small inputs use a comparison sort), 2**14
-# (larger buffers leave the calling thread), 2**16 (radix on several threads) and one large
-# enough that every thread has a real share.
-SIZES = [0, 1, 2, 3, 255, 256, 257, 16383, 16384, 16385, 65535, 65536, 65537, 300_000]
-SMALL_SIZES = [0, 1, 2, 3, 255, 257, 16385]
+# Sizes on both sides of the thresholds: 256 (small inputs use a comparison sort), 1024 (radix
+# splits by the top digit first), 2**15 (larger buffers leave the calling thread), 2**17 (radix
+# on several threads) and one large enough that every thread has a real share.
+SIZES = [0, 1, 2, 3, 255, 256, 257, 1023, 1025, 32767, 32768, 32769, 131071, 131073, 300_000]
+SMALL_SIZES = [0, 1, 2, 3, 255, 257, 1025, 32769]
 
 
 def int_range(code):
@@ -205,7 +205,7 @@ class TestNumpy(unittest.TestCase):
     def test_equals_numpy_sort_for_every_dtype(self):
         rng = numpy.random.default_rng(6)
         for dtype in self.DTYPES:
-            for n in (0, 1, 2, 257, 16385, 70_000, 300_000):
+            for n in (0, 1, 2, 257, 32769, 140_000, 300_000):
                 values = self.make(dtype, n, rng)
                 for threads in (1, 2, None):
                     with self.subTest(dtype=dtype, n=n, threads=threads):

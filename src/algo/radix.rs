@@ -38,7 +38,7 @@ const MASK: u64 = BUCKETS as u64 - 1;
 /// histograms.
 const SMALL: usize = 256;
 /// Below this many elements, one thread does everything: spawning costs tens of microseconds.
-const PARALLEL_MIN: usize = 1 << 16;
+const PARALLEL_MIN: usize = 1 << 17;
 /// Never give a thread fewer elements than this.
 const MIN_PER_THREAD: usize = 1 << 15;
 /// From this many elements on (and with two or more digits to sort), split by the top digit
