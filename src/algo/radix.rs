@@ -6,13 +6,13 @@
 //! stable counting-sort pass from one buffer into the other: the input and ONE scratch buffer of
 //! the same size, ping-ponging.
 //!
-//! Large inputs are first split by their most significant remaining digit (one parallel pass,
-//! into the scratch buffer); then every bucket, a contiguous range of about 1/256 of the input,
-//! is sorted on the remaining digits by one thread, least significant digit first, inside that
-//! range and back into the input. Buckets fit in the CPU caches, so those passes run from
-//! cache instead of memory, and threads take buckets as they go: after the split, no thread
-//! waits for another. Small inputs, and buckets holding a big share of the input, use plain
-//! LSD passes over all threads.
+//! Inputs of two or more digits are first split by their most significant digit (one parallel
+//! pass, into the scratch buffer); then threads take buckets (contiguous ranges, about 1/256 of
+//! the input each) from a shared counter and sort each alone, back into the input: short
+//! buckets most significant digit first down to small groups finished by a comparison sort,
+//! longer ones by LSD passes that run from cache. After the split, no thread waits for another.
+//! A bucket too big for one thread (skewed keys, or floats whose top digit is mostly the same
+//! exponent) is split again on the next digit, with every thread.
 //!
 //! In a parallel pass, the range is cut into one contiguous part per thread; each part counts
 //! the digit, and part `t` writes bucket `b` after bucket `b` of all parts `< t`: the threads
@@ -113,8 +113,9 @@ where
     let input = SharedPtr(data.as_mut_ptr());
     let spare = SharedPtr(scratch.as_mut_ptr());
     if passes.len() >= 2 && len >= SPLIT_MIN {
-        return split_then_sort_buckets(
-            input, spare, len, &key, &passes, &stats, &ranges, threads, cancel,
+        let known = Some((stats, ranges));
+        return split_sort(
+            input, spare, len, &key, &passes, known, threads, false, cancel,
         );
     }
     let (in_spare, result) = lsd(input, spare, &key, &passes, &stats, &ranges, cancel);
@@ -188,67 +189,131 @@ where
     (src.get() == b.get(), Ok(()))
 }
 
-/// Splits `input` by the most significant digit of `passes` into `spare`, then sorts every
-/// bucket on the other digits, back into `input`.
+/// Sorts the `len` elements at `data` on the digits `passes` (least significant first, two or
+/// more), with `other` (as long, not overlapping) as scratch; the result ends in `other` if
+/// `into_other`, else in `data`. `stats`: histograms of `data` over `ranges`, if known.
+///
+/// One parallel pass splits the elements by the most significant digit into `other`; then
+/// threads take buckets from a shared counter and sort each alone ([`sort_bucket`]). A bucket
+/// too big for one thread (or to finish without polling the cancel flag) is sorted by this
+/// function again, with every thread, on the next digits.
+///
+/// Whatever happens, on return the elements are where the result belongs: sorted if `Ok`, in
+/// some order if cancelled.
 #[allow(clippy::too_many_arguments)]
-fn split_then_sort_buckets<T, K>(
-    input: SharedPtr<T>,
-    spare: SharedPtr<T>,
+fn split_sort<T, K>(
+    data: SharedPtr<T>,
+    other: SharedPtr<T>,
     len: usize,
     key: &K,
     passes: &[usize],
-    stats: &[PartStats],
-    ranges: &[Range<usize>],
+    known: Option<(Vec<PartStats>, Vec<Range<usize>>)>,
     threads: usize,
+    into_other: bool,
     cancel: &Cancel,
 ) -> Result<(), Error>
 where
     T: Copy + Send + Sync,
     K: Fn(&T) -> u64 + Sync,
 {
-    let (&top, rest) = passes.split_last().expect("two or more passes");
+    let stay = |result: Result<(), Error>| {
+        if into_other {
+            // SAFETY: `data` holds the `len` elements; `other` has room; no overlap.
+            unsafe { ptr::copy_nonoverlapping(data.get(), other.get(), len) };
+        }
+        result
+    };
+    let (stats, ranges) = match known {
+        Some(known) => known,
+        None => {
+            let ranges = parts_of(len, threads);
+            let digits = passes.last().map_or(0, |&top| top + 1);
+            // SAFETY: `data` holds `len` initialised elements, only read in this phase.
+            let elements = unsafe { std::slice::from_raw_parts(data.get(), len) };
+            match histograms(elements, key, digits, &ranges, cancel) {
+                Ok(stats) => (stats, ranges),
+                Err(err) => return stay(Err(err)),
+            }
+        }
+    };
+    let totals = totals(&stats);
+    let passes: Vec<usize> = passes
+        .iter()
+        .copied()
+        .filter(|&digit| !totals[digit].contains(&len))
+        .collect();
+    let Some((&top, rest)) = passes.split_last() else {
+        return stay(Ok(())); // all keys equal on these digits
+    };
+    if rest.is_empty() {
+        let (in_other, result) = lsd(data, other, key, &passes, &stats, &ranges, cancel);
+        if in_other != into_other {
+            let (from, to) = if in_other {
+                (other, data)
+            } else {
+                (data, other)
+            };
+            // SAFETY: `from` holds the `len` elements; `to` has room; no overlap.
+            unsafe { ptr::copy_nonoverlapping(from.get(), to.get(), len) };
+        }
+        return result;
+    }
+
     let counts: Vec<Counts> = stats.iter().map(|part| part.counts[top]).collect();
     let offsets = destinations(&counts);
     scatter(
-        input,
-        spare,
+        data,
+        other,
         key,
         top as u32 * DIGIT_BITS,
-        ranges,
+        &ranges,
         &offsets,
         cancel,
     );
-    cancel.check()?; // `input` is intact
+    if let Err(err) = cancel.check() {
+        return stay(Err(err)); // the split was cut short; `data` is intact
+    }
 
-    // Bucket ranges, largest first so that the last ones to be taken are short.
+    // Every bucket is now in `other`; the buckets' results belong in `data` unless
+    // `into_other`, so from a bucket's point of view the roles swap.
     let mut buckets: Vec<Range<usize>> = Vec::with_capacity(BUCKETS);
     let mut start = 0;
-    for total in totals(stats)[top] {
+    for &total in &totals[top] {
         if total > 0 {
             buckets.push(start..start + total);
         }
         start += total;
     }
+    // Largest first, so that the last buckets taken are short.
     buckets.sort_by_key(|bucket| std::cmp::Reverse(bucket.len()));
-    // Where each bucket's elements are: in `input` once set, in `spare` until then.
-    let in_input: Vec<AtomicBool> = buckets.iter().map(|_| AtomicBool::new(false)).collect();
     let workers = ranges.len();
-
-    // A bucket with a big share of the input would leave the other threads idle, and a very
-    // long one would not notice a cancel: sort those one at a time with every thread.
     let big = buckets
         .iter()
         .take_while(|bucket| {
             bucket.len() > BIG_BUCKET || (workers > 1 && bucket.len() > len / (2 * workers))
         })
         .count();
+    // Whether each bucket has been sorted (or, if cancelled, moved) to where it belongs.
+    let settled: Vec<AtomicBool> = buckets.iter().map(|_| AtomicBool::new(false)).collect();
     let mut result = Ok(());
-    for (bucket, done) in buckets[..big].iter().zip(&in_input) {
-        let (into_input, bucket_result) =
-            sort_bucket_parallel(input, spare, bucket.clone(), key, rest, threads, cancel);
-        done.store(into_input, Ordering::Relaxed);
-        if bucket_result.is_err() {
-            result = bucket_result;
+    for (bucket, settled) in buckets[..big].iter().zip(&settled) {
+        // SAFETY: the bucket's range is in bounds of both buffers.
+        let (from, to) = unsafe { (other.get().add(bucket.start), data.get().add(bucket.start)) };
+        let (from, to) = (SharedPtr(from), SharedPtr(to));
+        result = split_sort(
+            from,
+            to,
+            bucket.len(),
+            key,
+            rest,
+            None,
+            threads,
+            !into_other,
+            cancel,
+        );
+        // Settled even if cancelled: `split_sort` always leaves a bucket where it belongs.
+        settled.store(true, Ordering::Relaxed);
+        if result.is_err() {
             break;
         }
     }
@@ -260,9 +325,19 @@ where
                 let Some(bucket) = buckets.get(index) else {
                     break;
                 };
-                if sort_bucket(input, spare, bucket.clone(), key, rest, cancel) {
-                    in_input[index].store(true, Ordering::Relaxed);
-                }
+                // SAFETY: this thread alone took this bucket, which holds initialised
+                // elements in `other`; its range is in bounds of both buffers.
+                unsafe {
+                    sort_bucket(
+                        other.get().add(bucket.start),
+                        data.get().add(bucket.start),
+                        bucket.len(),
+                        key,
+                        rest,
+                        !into_other,
+                    )
+                };
+                settled[index].store(true, Ordering::Relaxed);
             }
         };
         if workers == 1 {
@@ -272,17 +347,16 @@ where
         }
         result = cancel.check();
     }
-    if result.is_err() {
-        // Bring every bucket left in `spare` home, so that `input` is a permutation.
-        for (bucket, done) in buckets.iter().zip(&in_input) {
-            if !done.load(Ordering::Relaxed) {
-                // SAFETY: `spare[bucket]` holds this bucket's elements (written by the split
-                // and left intact by an interrupted bucket sort); the ranges are in bounds of
-                // both buffers, which do not overlap.
+    if result.is_err() && !into_other {
+        // Bring every bucket still in `other` home, so that `data` is a permutation.
+        for (bucket, settled) in buckets.iter().zip(&settled) {
+            if !settled.load(Ordering::Relaxed) {
+                // SAFETY: `other[bucket]` holds this bucket's elements (from the split); the
+                // range is in bounds of both buffers, which do not overlap.
                 unsafe {
                     ptr::copy_nonoverlapping(
-                        spare.get().add(bucket.start),
-                        input.get().add(bucket.start),
+                        other.get().add(bucket.start),
+                        data.get().add(bucket.start),
                         bucket.len(),
                     )
                 };
@@ -292,89 +366,51 @@ where
     result
 }
 
-/// Sorts the elements at `spare[bucket]` on the digits `passes` on the calling thread, into
-/// `input[bucket]`. Returns whether it did (`false`: cancelled before it started; the elements
-/// are still in `spare`). Buckets are at most [`BIG_BUCKET`] long, so a started bucket is
-/// finished without polling the cancel flag.
-fn sort_bucket<T, K>(
-    input: SharedPtr<T>,
-    spare: SharedPtr<T>,
-    bucket: Range<usize>,
+/// Sorts the `len` elements at `data` on `digits` on the calling thread, in one go, with
+/// `other` as scratch; the result ends in `other` if `into_other`. Short buckets are sorted most
+/// significant digit first ([`msd`]), longer ones by LSD passes (which then run from cache).
+///
+/// # Safety
+/// As for [`msd`].
+unsafe fn sort_bucket<T, K>(
+    data: *mut T,
+    other: *mut T,
+    len: usize,
     key: &K,
-    passes: &[usize],
-    cancel: &Cancel,
-) -> bool
-where
+    digits: &[usize],
+    into_other: bool,
+) where
     T: Copy + Send + Sync,
     K: Fn(&T) -> u64 + Sync,
 {
-    if cancel.is_cancelled() {
-        return false;
+    if len <= MSD_MAX {
+        // SAFETY: the caller's contract.
+        return unsafe { msd(data, other, len, key, digits, into_other) };
     }
-    if bucket.len() > MSD_MAX {
-        return lsd_bucket(input, spare, bucket, key, passes, cancel);
-    }
-    // SAFETY: this thread is the only one working on `bucket` (taken from the shared counter);
-    // its elements in `spare` were written by the split; the range is in bounds of both
-    // buffers, which do not overlap.
-    unsafe {
-        msd(
-            spare.get().add(bucket.start),
-            input.get().add(bucket.start),
-            bucket.len(),
-            key,
-            passes,
-            true,
-        )
-    };
-    true
-}
-
-/// [`sort_bucket`] for buckets too long for [`msd`] to be the faster: LSD passes (bucket-sized,
-/// so from cache) on the digits on which the bucket's keys differ.
-fn lsd_bucket<T, K>(
-    input: SharedPtr<T>,
-    spare: SharedPtr<T>,
-    bucket: Range<usize>,
-    key: &K,
-    passes: &[usize],
-    cancel: &Cancel,
-) -> bool
-where
-    T: Copy + Send + Sync,
-    K: Fn(&T) -> u64 + Sync,
-{
-    let len = bucket.len();
-    // SAFETY: as in `sort_bucket`: this bucket is ours alone, initialised in `spare`.
-    let (src, dst) = unsafe { (spare.get().add(bucket.start), input.get().add(bucket.start)) };
-    // SAFETY: see above.
-    let elements = unsafe { std::slice::from_raw_parts(src, len) };
-    let digits = passes.last().map_or(0, |&top| top + 1);
-    let Some(stats) = part_histogram(elements, key, digits, cancel) else {
-        return false;
-    };
-    let passes: Vec<usize> = passes
+    // Buckets are short enough (<= BIG_BUCKET) to finish without polling: never cancelled.
+    let not_cancelled = Cancel::new();
+    // SAFETY: the caller's contract.
+    let elements = unsafe { std::slice::from_raw_parts(data, len) };
+    let top = digits.last().map_or(0, |&top| top + 1);
+    let stats = part_histogram(elements, key, top, &not_cancelled).expect("not cancelled");
+    let passes: Vec<usize> = digits
         .iter()
         .copied()
         .filter(|&digit| !stats.counts[digit].contains(&len))
         .collect();
     let whole = 0..len;
     let whole = std::slice::from_ref(&whole);
-    let (in_input, _) = lsd(
-        SharedPtr(src),
-        SharedPtr(dst),
-        key,
-        &passes,
-        &[stats],
-        whole,
-        cancel,
-    );
-    if !in_input && !cancel.is_cancelled() {
-        // SAFETY: see above; `src` holds the sorted bucket, `dst` has room, no overlap.
-        unsafe { ptr::copy_nonoverlapping(src, dst, len) };
-        return true;
+    let (a, b) = (SharedPtr(data), SharedPtr(other));
+    let (in_other, _) = lsd(a, b, key, &passes, &[stats], whole, &not_cancelled);
+    if in_other != into_other {
+        let (from, to) = if in_other {
+            (other, data)
+        } else {
+            (data, other)
+        };
+        // SAFETY: `from` holds the `len` elements; `to` has room; no overlap.
+        unsafe { ptr::copy_nonoverlapping(from, to, len) };
     }
-    in_input
 }
 
 /// Stable most-significant-digit-first radix sort of the `len` elements at `data` on `digits`
@@ -476,54 +512,6 @@ where
         }
     }
     None
-}
-
-/// Like [`sort_bucket`], for one big bucket, with all threads.
-#[allow(clippy::too_many_arguments)]
-fn sort_bucket_parallel<T, K>(
-    input: SharedPtr<T>,
-    spare: SharedPtr<T>,
-    bucket: Range<usize>,
-    key: &K,
-    passes: &[usize],
-    threads: usize,
-    cancel: &Cancel,
-) -> (bool, Result<(), Error>)
-where
-    T: Copy + Send + Sync,
-    K: Fn(&T) -> u64 + Sync,
-{
-    let len = bucket.len();
-    // SAFETY: no other thread works on buffers during this call; the ranges are in bounds.
-    let (src, dst) = unsafe { (spare.get().add(bucket.start), input.get().add(bucket.start)) };
-    // SAFETY: the split wrote these `len` elements of `spare`.
-    let elements = unsafe { std::slice::from_raw_parts(src, len) };
-    let ranges = parts_of(len, threads);
-    let digits = passes.last().map_or(0, |&top| top + 1);
-    let stats = match histograms(elements, key, digits, &ranges, cancel) {
-        Ok(stats) => stats,
-        Err(err) => return (false, Err(err)),
-    };
-    let totals = totals(&stats);
-    let passes: Vec<usize> = passes
-        .iter()
-        .copied()
-        .filter(|&digit| !totals[digit].contains(&len))
-        .collect();
-    let (in_input, result) = lsd(
-        SharedPtr(src),
-        SharedPtr(dst),
-        key,
-        &passes,
-        &stats,
-        &ranges,
-        cancel,
-    );
-    if !in_input {
-        // SAFETY: `src` holds the bucket (sorted, or intact if cancelled); no overlap.
-        unsafe { ptr::copy_nonoverlapping(src, dst, len) };
-    }
-    (true, result)
 }
 
 /// A raw pointer that worker threads may share. Each user states why its accesses are
