@@ -44,9 +44,8 @@ const MIN_PER_THREAD: usize = 1 << 15;
 /// From this many elements on (and with two or more digits to sort), split by the top digit
 /// first and sort the buckets most significant digit first, in cache.
 const SPLIT_MIN: usize = 1 << 10;
-/// A bucket longer than this, or than its fair share of the threads' work, is sorted by all
-/// threads together, with the cancel flag polled as it goes; shorter ones are sorted by one
-/// thread each, in one go (about 20 ms at most).
+/// A bucket longer than this is split again (polling the cancel flag as it goes); shorter ones
+/// are sorted in one go (about 20 ms at most), without polling.
 const BIG_BUCKET: usize = 1 << 21;
 /// Buckets up to this long are sorted most significant digit first ([`msd`]), longer ones least
 /// significant digit first ([`lsd_bucket`]): measured crossover for random 64-bit keys.
@@ -195,8 +194,9 @@ where
 ///
 /// One parallel pass splits the elements by the most significant digit into `other`; then
 /// threads take buckets from a shared counter and sort each alone ([`sort_bucket`]). A bucket
-/// too big for one thread (or to finish without polling the cancel flag) is sorted by this
-/// function again, with every thread, on the next digits.
+/// with more than one thread's share of the elements is sorted by this function again, with
+/// every thread, on the next digits; one too long to finish without polling the cancel flag,
+/// by this function on its thread.
 ///
 /// Whatever happens, on return the elements are where the result belongs: sorted if `Ok`, in
 /// some order if cancelled.
@@ -287,11 +287,12 @@ where
     // Largest first, so that the last buckets taken are short.
     buckets.sort_by_key(|bucket| std::cmp::Reverse(bucket.len()));
     let workers = ranges.len();
+    // A bucket holding more than one thread's share of the work is sorted by every thread
+    // together (one after the other); the rest are shared out whole, since each thread
+    // synchronising costs more than a little imbalance, most of all on a busy machine.
     let big = buckets
         .iter()
-        .take_while(|bucket| {
-            bucket.len() > BIG_BUCKET || (workers > 1 && bucket.len() > len / (2 * workers))
-        })
+        .take_while(|bucket| workers > 1 && bucket.len() > len / workers)
         .count();
     // Whether each bucket has been sorted (or, if cancelled, moved) to where it belongs.
     let settled: Vec<AtomicBool> = buckets.iter().map(|_| AtomicBool::new(false)).collect();
@@ -327,16 +328,19 @@ where
                 };
                 // SAFETY: this thread alone took this bucket, which holds initialised
                 // elements in `other`; its range is in bounds of both buffers.
-                unsafe {
-                    sort_bucket(
-                        other.get().add(bucket.start),
-                        data.get().add(bucket.start),
-                        bucket.len(),
-                        key,
-                        rest,
-                        !into_other,
-                    )
-                };
+                let (from, to) =
+                    unsafe { (other.get().add(bucket.start), data.get().add(bucket.start)) };
+                if bucket.len() > BIG_BUCKET {
+                    // Long: split again on this thread, polling the cancel flag as it goes.
+                    let (from, to) = (SharedPtr(from), SharedPtr(to));
+                    let n = bucket.len();
+                    // Its result is ignored: a cancel is seen by `cancel.check()` below, and
+                    // the bucket is where it belongs either way.
+                    let _ = split_sort(from, to, n, key, rest, None, 1, !into_other, cancel);
+                } else {
+                    // SAFETY: as above; the bucket is ours alone.
+                    unsafe { sort_bucket(from, to, bucket.len(), key, rest, !into_other) };
+                }
                 settled[index].store(true, Ordering::Relaxed);
             }
         };
@@ -901,6 +905,35 @@ mod tests {
                 want.sort_unstable();
                 assert_eq!(got, want, "threads {threads} stop_after {stop_after}");
             }
+        }
+    }
+
+    #[test]
+    fn bucket_longer_than_big_bucket_is_split_again() {
+        // 80% of 2.7M keys share a top digit: a bucket beyond BIG_BUCKET, sorted by one
+        // thread (split again) or by all (more than one thread's share).
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let len = BIG_BUCKET * 13 / 10 + 7;
+        let keys = skewed(len, 31);
+        for threads in [1, 2, 3] {
+            check(&keys, 64, threads);
+        }
+        for stop_after in [2 * len + 3, 4 * len] {
+            let mut data = keys.clone();
+            let cancel = Cancel::new();
+            let calls = AtomicUsize::new(0);
+            let key = |&k: &u64| {
+                if calls.fetch_add(1, Ordering::Relaxed) == stop_after {
+                    cancel.cancel();
+                }
+                k
+            };
+            let _ = sort_by_key(&mut data, key, 64, 1, &cancel);
+            let mut got = data.clone();
+            got.sort_unstable();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            assert_eq!(got, want, "stop_after {stop_after}");
         }
     }
 
