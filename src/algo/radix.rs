@@ -47,8 +47,9 @@ const SPLIT_MIN: usize = 1 << 10;
 /// A bucket longer than this is split again (polling the cancel flag as it goes); shorter ones
 /// are sorted in one go (about 20 ms at most), without polling.
 const BIG_BUCKET: usize = 1 << 21;
-/// Buckets up to this long are sorted most significant digit first ([`msd`]), longer ones least
-/// significant digit first ([`lsd_bucket`]): measured crossover for random 64-bit keys.
+/// Buckets up to this long are sorted most significant digit first ([`msd`]), longer ones by LSD
+/// passes ([`sort_bucket`]). Measured on random 64-bit keys: MSD was faster for the buckets of
+/// 1e5 keys (~400 each), even at 1e6 (~4k), and slower at 1e7 (~40k).
 const MSD_MAX: usize = 1 << 14;
 /// Groups this small are finished by a comparison sort: cheaper than another digit pass.
 const GROUP_SORT_MAX: usize = 48;
@@ -59,8 +60,8 @@ const CANCEL_BLOCK: usize = 1 << 16;
 type Counts = [usize; BUCKETS];
 
 /// Sorts `data` stably by `key` (ascending), using up to `threads` threads.
-/// Only the low `key_bits` bits of a key may be non-zero (64 for a full `u64`); keys with
-/// higher bits set are sorted as if those bits were clear.
+/// Only the low `key_bits` bits of a key may be non-zero (64 for a full `u64`); with higher
+/// bits set, the order is unspecified (but still a permutation).
 /// Returns `Err(Cancelled)` if `cancel` is raised before it finishes; `data` is then a
 /// permutation of its input, in no particular order. `Err(TooLarge)` if the scratch buffer
 /// (one more copy of `data`) cannot be allocated; `data` is then untouched.
