@@ -598,12 +598,20 @@ where
         if cancel.is_cancelled() {
             return None;
         }
-        for item in block {
-            let k = key(item);
-            sorted &= prev <= k;
-            prev = k;
-            for (digit, counts) in counts.iter_mut().enumerate() {
-                counts[((k >> (digit as u32 * DIGIT_BITS)) & MASK) as usize] += 1;
+        // A constant digit count lets the compiler unroll the inner loop.
+        match digits {
+            8 => tally::<T, K, 8>(block, key, &mut counts, &mut prev, &mut sorted),
+            4 => tally::<T, K, 4>(block, key, &mut counts, &mut prev, &mut sorted),
+            2 => tally::<T, K, 2>(block, key, &mut counts, &mut prev, &mut sorted),
+            _ => {
+                for item in block {
+                    let k = key(item);
+                    sorted &= prev <= k;
+                    prev = k;
+                    for (digit, counts) in counts.iter_mut().enumerate() {
+                        counts[((k >> (digit as u32 * DIGIT_BITS)) & MASK) as usize] += 1;
+                    }
+                }
             }
         }
     }
@@ -613,6 +621,27 @@ where
         first,
         last: prev,
     })
+}
+
+/// The histogram loop of [`part_histogram`] for exactly `D` digits.
+fn tally<T, K, const D: usize>(
+    block: &[T],
+    key: &K,
+    counts: &mut [Counts],
+    prev: &mut u64,
+    sorted: &mut bool,
+) where
+    K: Fn(&T) -> u64,
+{
+    let counts: &mut [Counts; D] = counts.try_into().expect("D digits");
+    for item in block {
+        let k = key(item);
+        *sorted &= *prev <= k;
+        *prev = k;
+        for (digit, counts) in counts.iter_mut().enumerate() {
+            counts[((k >> (digit as u32 * DIGIT_BITS)) & MASK) as usize] += 1;
+        }
+    }
 }
 
 fn is_sorted(stats: &[PartStats]) -> bool {
