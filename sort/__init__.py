@@ -178,10 +178,15 @@ def sort(
     of exact ints (64-bit), non-NaN floats, strs or bytes are sorted by Rust threads with the
     GIL released; others by CPython's own algorithm.
 
-    For a writable, C-contiguous buffer of signed or unsigned 8/16/32/64-bit ints or 32/64-bit
-    floats (``array.array``, numpy arrays, ``memoryview``, ``bytearray``), the elements are
-    sorted in place by Rust threads with the GIL released. Floats sort by value with NaNs
-    last, also with ``reverse=True``; ``-0.0`` and ``0.0`` are equal and keep their order.
+    For a writable, 1-dimensional, C-contiguous buffer of signed or unsigned 8/16/32/64-bit ints
+    or 32/64-bit floats in native byte order (``array.array``, numpy arrays, ``memoryview``,
+    ``bytearray``; struct formats ``b B h H i I l L q Q f d``), the elements are sorted in place
+    by a parallel radix sort on Rust threads with the GIL released (buffers of up to 32768
+    elements are sorted at once on the calling thread). Floats sort by value with NaNs last,
+    also with ``reverse=True`` (numpy's order); ``-0.0`` and ``0.0`` are equal and keep their
+    order. Nothing is written if the call raises an argument error. If the sort is interrupted
+    (KeyboardInterrupt), the buffer holds the same values in an unspecified order. Do not write
+    to the buffer from another thread during the call.
 
     Args:
         obj: a list, or a writable buffer of a numeric format.
@@ -190,9 +195,11 @@ def sort(
         threads: the most threads to use; ``None`` uses every CPU this process may run on.
 
     Raises:
-        TypeError: ``key`` given for a buffer, a read-only buffer, an unsupported format, or
-            an object that is neither a list nor a buffer.
-        ValueError: a non-contiguous buffer; a list changed during the sort.
+        TypeError: ``key`` given for a buffer, a read-only buffer, an unsupported format
+            (float16, bool, complex, object, non-native byte order, ...), or an object that is
+            neither a list nor a buffer.
+        ValueError: a non-contiguous, 0-dimensional or multi-dimensional buffer; a list
+            changed during the sort.
     """
     if isinstance(obj, list):
         if len(obj) < _SMALL:

@@ -5,6 +5,7 @@
 pub mod cancel;
 pub mod error;
 pub mod keyed;
+pub mod numeric;
 pub mod parallel;
 pub mod radix;
 pub mod sleep;

@@ -1,27 +1,35 @@
-//! Stable sorting by an unsigned integer key: a parallel least-significant-digit radix sort.
+//! Stable sorting by an unsigned integer key: a parallel radix sort.
 //!
 //! One read of the input computes the histogram of every digit at once (and notices input that
 //! is already sorted). Digits on which every key agrees are skipped, so small numbers in a
 //! 64-bit key cost only the passes their significant digits need. Each remaining digit is one
-//! stable counting-sort pass from one buffer into the other (the input and ONE scratch buffer
-//! of the same size, ping-ponging); the result is copied back only after an odd number of passes.
+//! stable counting-sort pass from one buffer into the other: the input and ONE scratch buffer of
+//! the same size, ping-ponging.
 //!
-//! With several threads, the input is cut into one contiguous part per thread. For every pass,
-//! each thread counts the digit in its part, and the destination of bucket `b` for thread `t`
-//! starts after bucket `b` of all threads `< t`: the threads then write disjoint ranges, and
-//! equal digits keep their relative order, which is what makes every pass (and so the sort)
-//! stable.
+//! Inputs of two or more digits are first split by their most significant digit (one parallel
+//! pass, into the scratch buffer); then threads take buckets (contiguous ranges, about 1/256 of
+//! the input each) from a shared counter and sort each alone, back into the input: short
+//! buckets most significant digit first down to small groups finished by a comparison sort,
+//! longer ones by LSD passes that run from cache. After the split, no thread waits for another.
+//! A bucket too big for one thread (skewed keys, or floats whose top digit is mostly the same
+//! exponent) is split again on the next digit, with every thread.
+//!
+//! In a parallel pass, the range is cut into one contiguous part per thread; each part counts
+//! the digit, and part `t` writes bucket `b` after bucket `b` of all parts `< t`: the threads
+//! write disjoint ranges, and equal digits keep their relative order, which is what makes every
+//! pass (and so the sort) stable.
 
 use std::ops::Range;
 use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::parallel::{run_parts, split};
 use super::{Cancel, Error};
 
-/// Bits per digit: 256 buckets. 8-bit digits measured faster than 11-bit ones here (see
-/// `benches/buffers.py`): the counters of one pass stay in L1 and a scatter writes to few
-/// enough places at once for the CPU's write buffers.
+/// Bits per digit: 256 buckets. 8-bit digits measured much faster than 11-bit ones here
+/// (2x at 1e6 keys): the counters of one pass stay in L1 and a scatter writes to few enough
+/// places at once for the TLB and the CPU's write buffers.
 const DIGIT_BITS: u32 = 8;
 const BUCKETS: usize = 1 << DIGIT_BITS;
 const MASK: u64 = BUCKETS as u64 - 1;
@@ -30,9 +38,21 @@ const MASK: u64 = BUCKETS as u64 - 1;
 /// histograms.
 const SMALL: usize = 256;
 /// Below this many elements, one thread does everything: spawning costs tens of microseconds.
-const PARALLEL_MIN: usize = 1 << 16;
+const PARALLEL_MIN: usize = 1 << 17;
 /// Never give a thread fewer elements than this.
 const MIN_PER_THREAD: usize = 1 << 15;
+/// From this many elements on (and with two or more digits to sort), split by the top digit
+/// first and sort the buckets most significant digit first, in cache.
+const SPLIT_MIN: usize = 1 << 10;
+/// A bucket longer than this is split again (polling the cancel flag as it goes); shorter ones
+/// are sorted in one go (about 20 ms at most), without polling.
+const BIG_BUCKET: usize = 1 << 21;
+/// Buckets up to this long are sorted most significant digit first ([`msd`]), longer ones by LSD
+/// passes ([`sort_bucket`]). Measured on random 64-bit keys: MSD was faster for the buckets of
+/// 1e5 keys (~400 each), even at 1e6 (~4k), and slower at 1e7 (~40k).
+const MSD_MAX: usize = 1 << 14;
+/// Groups this small are finished by a comparison sort: cheaper than another digit pass.
+const GROUP_SORT_MAX: usize = 48;
 /// Workers poll the cancel flag every this many elements (well under a millisecond of work),
 /// so a cancelled sort stops promptly even on huge inputs.
 const CANCEL_BLOCK: usize = 1 << 16;
@@ -40,8 +60,8 @@ const CANCEL_BLOCK: usize = 1 << 16;
 type Counts = [usize; BUCKETS];
 
 /// Sorts `data` stably by `key` (ascending), using up to `threads` threads.
-/// Only the low `key_bits` bits of a key may be non-zero (64 for a full `u64`); keys with
-/// higher bits set are sorted as if those bits were clear.
+/// Only the low `key_bits` bits of a key may be non-zero (64 for a full `u64`); with higher
+/// bits set, the order is unspecified (but still a permutation).
 /// Returns `Err(Cancelled)` if `cancel` is raised before it finishes; `data` is then a
 /// permutation of its input, in no particular order. `Err(TooLarge)` if the scratch buffer
 /// (one more copy of `data`) cannot be allocated; `data` is then untouched.
@@ -67,25 +87,12 @@ where
     if digits == 0 {
         return Ok(()); // every key is 0
     }
-    let parts = if len < PARALLEL_MIN {
-        1
-    } else {
-        threads.clamp(1, len / MIN_PER_THREAD)
-    };
-    let ranges: Vec<Range<usize>> = split(len, parts).collect();
-
+    let ranges = parts_of(len, threads);
     let stats = histograms(data, &key, digits, &ranges, cancel)?;
     if is_sorted(&stats) {
         return Ok(());
     }
-    let mut totals = vec![[0usize; BUCKETS]; digits];
-    for part in &stats {
-        for (total, counts) in totals.iter_mut().zip(&part.counts) {
-            for (t, c) in total.iter_mut().zip(counts) {
-                *t += c;
-            }
-        }
-    }
+    let totals = totals(&stats);
     // A digit that every key shares moves nothing: skip its pass.
     let passes: Vec<usize> = (0..digits)
         .filter(|&digit| !totals[digit].contains(&len))
@@ -103,42 +110,413 @@ where
     })?;
     // The scratch buffer is used only through raw pointers and never gets a length: its
     // elements are written by a full pass before any is read, and `T: Copy` has no drop.
-    let data_ptr = SharedPtr(data.as_mut_ptr());
-    let scratch_ptr = SharedPtr(scratch.as_mut_ptr());
-    let (mut src, mut dst) = (data_ptr, scratch_ptr);
-    let mut result = Ok(());
+    let input = SharedPtr(data.as_mut_ptr());
+    let spare = SharedPtr(scratch.as_mut_ptr());
+    if passes.len() >= 2 && len >= SPLIT_MIN {
+        let known = Some((stats, ranges));
+        return split_sort(
+            input, spare, len, &key, &passes, known, threads, false, cancel,
+        );
+    }
+    let (in_spare, result) = lsd(input, spare, &key, &passes, &stats, &ranges, cancel);
+    if in_spare {
+        // SAFETY: `spare` holds `len` elements written by the last complete pass; it does not
+        // overlap `data`, which has `len` elements.
+        unsafe { ptr::copy_nonoverlapping(spare.get(), input.get(), len) };
+    }
+    result
+}
+
+/// `0..len` cut into one range per thread, each big enough to be worth a thread.
+fn parts_of(len: usize, threads: usize) -> Vec<Range<usize>> {
+    let parts = if len < PARALLEL_MIN {
+        1
+    } else {
+        threads.clamp(1, len / MIN_PER_THREAD)
+    };
+    split(len, parts).collect()
+}
+
+fn totals(stats: &[PartStats]) -> Vec<Counts> {
+    let mut totals = vec![[0usize; BUCKETS]; stats[0].counts.len()];
+    for part in stats {
+        for (total, counts) in totals.iter_mut().zip(&part.counts) {
+            for (t, c) in total.iter_mut().zip(counts) {
+                *t += c;
+            }
+        }
+    }
+    totals
+}
+
+/// LSD passes over the digits `passes` (least significant first), from `a` into `b` and back,
+/// both `ranges.last().end` elements long; `stats` are the histograms of `a` by part.
+/// Returns whether the result (or, on `Err`, the intact permutation) is in `b`.
+fn lsd<T, K>(
+    a: SharedPtr<T>,
+    b: SharedPtr<T>,
+    key: &K,
+    passes: &[usize],
+    stats: &[PartStats],
+    ranges: &[Range<usize>],
+    cancel: &Cancel,
+) -> (bool, Result<(), Error>)
+where
+    T: Copy + Send + Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
+    let (mut src, mut dst) = (a, b);
     for (pass, &digit) in passes.iter().enumerate() {
         let shift = digit as u32 * DIGIT_BITS;
-        let counts: Vec<Counts> = if parts == 1 {
-            // One part: its counts are the totals, whatever the order of the elements.
-            vec![totals[digit]]
-        } else if pass == 0 {
-            // The parts still hold the input the histograms were taken of.
+        let counts: Vec<Counts> = if ranges.len() == 1 || pass == 0 {
+            // The parts still hold what the histograms were taken of, or there is one part,
+            // whose counts do not depend on the order of its elements.
             stats.iter().map(|part| part.counts[digit]).collect()
         } else {
-            match count_parts(src, &key, shift, &ranges, cancel) {
+            match count_parts(src, key, shift, ranges, cancel) {
                 Ok(counts) => counts,
-                Err(err) => {
-                    result = Err(err);
-                    break;
-                }
+                Err(err) => return (src.get() == b.get(), Err(err)),
             }
         };
         let offsets = destinations(&counts);
-        scatter(src, dst, &key, shift, &ranges, &offsets, cancel);
+        scatter(src, dst, key, shift, ranges, &offsets, cancel);
         if let Err(err) = cancel.check() {
             // The pass was cut short: `dst` is partly written, `src` is intact.
-            result = Err(err);
-            break;
+            return (src.get() == b.get(), Err(err));
         }
         (src, dst) = (dst, src);
     }
-    if src.get() != data_ptr.get() {
-        // SAFETY: `src` is the scratch buffer, whose first `len` elements were all written by
-        // the last complete pass; it does not overlap `data`, which has `len` elements.
-        unsafe { ptr::copy_nonoverlapping(src.get(), data_ptr.get(), len) };
+    (src.get() == b.get(), Ok(()))
+}
+
+/// Sorts the `len` elements at `data` on the digits `passes` (least significant first, two or
+/// more), with `other` (as long, not overlapping) as scratch; the result ends in `other` if
+/// `into_other`, else in `data`. `stats`: histograms of `data` over `ranges`, if known.
+///
+/// One parallel pass splits the elements by the most significant digit into `other`; then
+/// threads take buckets from a shared counter and sort each alone ([`sort_bucket`]). A bucket
+/// with more than one thread's share of the elements is sorted by this function again, with
+/// every thread, on the next digits; one too long to finish without polling the cancel flag,
+/// by this function on its thread.
+///
+/// Whatever happens, on return the elements are where the result belongs: sorted if `Ok`, in
+/// some order if cancelled.
+#[allow(clippy::too_many_arguments)]
+fn split_sort<T, K>(
+    data: SharedPtr<T>,
+    other: SharedPtr<T>,
+    len: usize,
+    key: &K,
+    passes: &[usize],
+    known: Option<(Vec<PartStats>, Vec<Range<usize>>)>,
+    threads: usize,
+    into_other: bool,
+    cancel: &Cancel,
+) -> Result<(), Error>
+where
+    T: Copy + Send + Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
+    let stay = |result: Result<(), Error>| {
+        if into_other {
+            // SAFETY: `data` holds the `len` elements; `other` has room; no overlap.
+            unsafe { ptr::copy_nonoverlapping(data.get(), other.get(), len) };
+        }
+        result
+    };
+    let (stats, ranges) = match known {
+        Some(known) => known,
+        None => {
+            let ranges = parts_of(len, threads);
+            let digits = passes.last().map_or(0, |&top| top + 1);
+            // SAFETY: `data` holds `len` initialised elements, only read in this phase.
+            let elements = unsafe { std::slice::from_raw_parts(data.get(), len) };
+            match histograms(elements, key, digits, &ranges, cancel) {
+                Ok(stats) => (stats, ranges),
+                Err(err) => return stay(Err(err)),
+            }
+        }
+    };
+    let totals = totals(&stats);
+    let passes: Vec<usize> = passes
+        .iter()
+        .copied()
+        .filter(|&digit| !totals[digit].contains(&len))
+        .collect();
+    let Some((&top, rest)) = passes.split_last() else {
+        return stay(Ok(())); // all keys equal on these digits
+    };
+    if rest.is_empty() {
+        let (in_other, result) = lsd(data, other, key, &passes, &stats, &ranges, cancel);
+        if in_other != into_other {
+            let (from, to) = if in_other {
+                (other, data)
+            } else {
+                (data, other)
+            };
+            // SAFETY: `from` holds the `len` elements; `to` has room; no overlap.
+            unsafe { ptr::copy_nonoverlapping(from.get(), to.get(), len) };
+        }
+        return result;
+    }
+
+    let counts: Vec<Counts> = stats.iter().map(|part| part.counts[top]).collect();
+    let offsets = destinations(&counts);
+    scatter(
+        data,
+        other,
+        key,
+        top as u32 * DIGIT_BITS,
+        &ranges,
+        &offsets,
+        cancel,
+    );
+    if let Err(err) = cancel.check() {
+        return stay(Err(err)); // the split was cut short; `data` is intact
+    }
+
+    // Every bucket is now in `other`; the buckets' results belong in `data` unless
+    // `into_other`, so from a bucket's point of view the roles swap.
+    let mut buckets: Vec<Range<usize>> = Vec::with_capacity(BUCKETS);
+    let mut start = 0;
+    for &total in &totals[top] {
+        if total > 0 {
+            buckets.push(start..start + total);
+        }
+        start += total;
+    }
+    // Largest first, so that the last buckets taken are short.
+    buckets.sort_by_key(|bucket| std::cmp::Reverse(bucket.len()));
+    let workers = ranges.len();
+    // A bucket holding more than one thread's share of the work is sorted by every thread
+    // together (one after the other); the rest are shared out whole, since each thread
+    // synchronising costs more than a little imbalance, most of all on a busy machine.
+    let big = buckets
+        .iter()
+        .take_while(|bucket| workers > 1 && bucket.len() > len / workers)
+        .count();
+    // Whether each bucket has been sorted (or, if cancelled, moved) to where it belongs.
+    let settled: Vec<AtomicBool> = buckets.iter().map(|_| AtomicBool::new(false)).collect();
+    let mut result = Ok(());
+    for (bucket, settled) in buckets[..big].iter().zip(&settled) {
+        // SAFETY: the bucket's range is in bounds of both buffers.
+        let (from, to) = unsafe { (other.get().add(bucket.start), data.get().add(bucket.start)) };
+        let (from, to) = (SharedPtr(from), SharedPtr(to));
+        result = split_sort(
+            from,
+            to,
+            bucket.len(),
+            key,
+            rest,
+            None,
+            threads,
+            !into_other,
+            cancel,
+        );
+        // Settled even if cancelled: `split_sort` always leaves a bucket where it belongs.
+        settled.store(true, Ordering::Relaxed);
+        if result.is_err() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        let next = AtomicUsize::new(big);
+        let work = |_worker: usize| {
+            while !cancel.is_cancelled() {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(bucket) = buckets.get(index) else {
+                    break;
+                };
+                // SAFETY: this thread alone took this bucket, which holds initialised
+                // elements in `other`; its range is in bounds of both buffers.
+                let (from, to) =
+                    unsafe { (other.get().add(bucket.start), data.get().add(bucket.start)) };
+                if bucket.len() > BIG_BUCKET {
+                    // Long: split again on this thread, polling the cancel flag as it goes.
+                    let (from, to) = (SharedPtr(from), SharedPtr(to));
+                    let n = bucket.len();
+                    // Its result is ignored: a cancel is seen by `cancel.check()` below, and
+                    // the bucket is where it belongs either way.
+                    let _ = split_sort(from, to, n, key, rest, None, 1, !into_other, cancel);
+                } else {
+                    // SAFETY: as above; the bucket is ours alone.
+                    unsafe { sort_bucket(from, to, bucket.len(), key, rest, !into_other) };
+                }
+                settled[index].store(true, Ordering::Relaxed);
+            }
+        };
+        if workers == 1 {
+            work(0);
+        } else {
+            run_parts(workers, work);
+        }
+        result = cancel.check();
+    }
+    if result.is_err() && !into_other {
+        // Bring every bucket still in `other` home, so that `data` is a permutation.
+        for (bucket, settled) in buckets.iter().zip(&settled) {
+            if !settled.load(Ordering::Relaxed) {
+                // SAFETY: `other[bucket]` holds this bucket's elements (from the split); the
+                // range is in bounds of both buffers, which do not overlap.
+                unsafe {
+                    ptr::copy_nonoverlapping(
+                        other.get().add(bucket.start),
+                        data.get().add(bucket.start),
+                        bucket.len(),
+                    )
+                };
+            }
+        }
     }
     result
+}
+
+/// Sorts the `len` elements at `data` on `digits` on the calling thread, in one go, with
+/// `other` as scratch; the result ends in `other` if `into_other`. Short buckets are sorted most
+/// significant digit first ([`msd`]), longer ones by LSD passes (which then run from cache).
+///
+/// # Safety
+/// As for [`msd`].
+unsafe fn sort_bucket<T, K>(
+    data: *mut T,
+    other: *mut T,
+    len: usize,
+    key: &K,
+    digits: &[usize],
+    into_other: bool,
+) where
+    T: Copy + Send + Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
+    if len <= MSD_MAX {
+        // SAFETY: the caller's contract.
+        return unsafe { msd(data, other, len, key, digits, into_other) };
+    }
+    // Buckets are short enough (<= BIG_BUCKET) to finish without polling: never cancelled.
+    let not_cancelled = Cancel::new();
+    // SAFETY: the caller's contract.
+    let elements = unsafe { std::slice::from_raw_parts(data, len) };
+    let top = digits.last().map_or(0, |&top| top + 1);
+    let stats = part_histogram(elements, key, top, &not_cancelled).expect("not cancelled");
+    let passes: Vec<usize> = digits
+        .iter()
+        .copied()
+        .filter(|&digit| !stats.counts[digit].contains(&len))
+        .collect();
+    let whole = 0..len;
+    let whole = std::slice::from_ref(&whole);
+    let (a, b) = (SharedPtr(data), SharedPtr(other));
+    let (in_other, _) = lsd(a, b, key, &passes, &[stats], whole, &not_cancelled);
+    if in_other != into_other {
+        let (from, to) = if in_other {
+            (other, data)
+        } else {
+            (data, other)
+        };
+        // SAFETY: `from` holds the `len` elements; `to` has room; no overlap.
+        unsafe { ptr::copy_nonoverlapping(from, to, len) };
+    }
+}
+
+/// Stable most-significant-digit-first radix sort of the `len` elements at `data` on `digits`
+/// (least significant first), using `other` (as long, not overlapping) as scratch. The result
+/// ends in `other` if `into_other`, else in `data`. Digits on which the elements agree cost one
+/// read and no move; groups of at most [`GROUP_SORT_MAX`] elements are finished by the standard
+/// library's stable sort. Recursion depth is at most `digits.len()` (8).
+///
+/// # Safety
+/// `data` holds `len` initialised elements, `other` has room for `len`, they do not overlap,
+/// and no other thread accesses either range during the call.
+unsafe fn msd<T, K>(
+    data: *mut T,
+    other: *mut T,
+    len: usize,
+    key: &K,
+    digits: &[usize],
+    into_other: bool,
+) where
+    T: Copy,
+    K: Fn(&T) -> u64,
+{
+    // SAFETY: the caller's contract.
+    let elements = unsafe { std::slice::from_raw_parts(data, len) };
+    let split = if len <= GROUP_SORT_MAX {
+        None
+    } else {
+        next_split(elements, key, digits)
+    };
+    let Some((counts, level)) = split else {
+        // Few elements, or all keys equal on the remaining digits.
+        let home = if into_other {
+            // SAFETY: the caller's contract: `len` elements, no overlap.
+            unsafe { ptr::copy_nonoverlapping(data, other, len) };
+            other
+        } else {
+            data
+        };
+        if len <= GROUP_SORT_MAX {
+            // SAFETY: `home` holds the `len` elements, ours alone.
+            unsafe { std::slice::from_raw_parts_mut(home, len) }.sort_by_key(|item| key(item));
+        }
+        return;
+    };
+    let shift = digits[level] as u32 * DIGIT_BITS;
+    let mut next = [0usize; BUCKETS];
+    let mut at = 0;
+    for (next, count) in next.iter_mut().zip(&counts) {
+        *next = at;
+        at += count;
+    }
+    for item in elements {
+        let slot = &mut next[((key(item) >> shift) & MASK) as usize];
+        // SAFETY: the destinations of bucket `b` are `start_b..start_b + counts[b]`, which
+        // tile `0..len`: every write is in bounds of `other` and none is repeated.
+        unsafe { other.add(*slot).write(*item) };
+        *slot += 1;
+    }
+    // Every group now sits in `other`: sort it on the lower digits, ending where we must.
+    let mut start = 0;
+    for &count in &counts {
+        if count == 1 && !into_other {
+            // A lone element (common in the last levels): move it home without a call.
+            // SAFETY: `start` is in bounds of both buffers; `other[start]` was just written.
+            unsafe { data.add(start).write(other.add(start).read()) };
+        } else if count > 1 {
+            let lower = &digits[..level];
+            // SAFETY: a sub-range of both buffers, holding `count` initialised elements in
+            // `other`; the contract carries over.
+            unsafe {
+                msd(
+                    other.add(start),
+                    data.add(start),
+                    count,
+                    key,
+                    lower,
+                    !into_other,
+                )
+            };
+        }
+        start += count;
+    }
+}
+
+/// The histogram of the most significant of `digits` on which `elements` differ, and that
+/// digit's index in `digits`; `None` if they agree on all of them.
+fn next_split<T, K>(elements: &[T], key: &K, digits: &[usize]) -> Option<(Counts, usize)>
+where
+    K: Fn(&T) -> u64,
+{
+    for (level, &digit) in digits.iter().enumerate().rev() {
+        let shift = digit as u32 * DIGIT_BITS;
+        let mut counts = [0usize; BUCKETS];
+        for item in elements {
+            counts[((key(item) >> shift) & MASK) as usize] += 1;
+        }
+        if !counts.contains(&elements.len()) {
+            return Some((counts, level));
+        }
+    }
+    None
 }
 
 /// A raw pointer that worker threads may share. Each user states why its accesses are
@@ -220,12 +598,20 @@ where
         if cancel.is_cancelled() {
             return None;
         }
-        for item in block {
-            let k = key(item);
-            sorted &= prev <= k;
-            prev = k;
-            for (digit, counts) in counts.iter_mut().enumerate() {
-                counts[((k >> (digit as u32 * DIGIT_BITS)) & MASK) as usize] += 1;
+        // A constant digit count lets the compiler unroll the inner loop.
+        match digits {
+            8 => tally::<T, K, 8>(block, key, &mut counts, &mut prev, &mut sorted),
+            4 => tally::<T, K, 4>(block, key, &mut counts, &mut prev, &mut sorted),
+            2 => tally::<T, K, 2>(block, key, &mut counts, &mut prev, &mut sorted),
+            _ => {
+                for item in block {
+                    let k = key(item);
+                    sorted &= prev <= k;
+                    prev = k;
+                    for (digit, counts) in counts.iter_mut().enumerate() {
+                        counts[((k >> (digit as u32 * DIGIT_BITS)) & MASK) as usize] += 1;
+                    }
+                }
             }
         }
     }
@@ -235,6 +621,27 @@ where
         first,
         last: prev,
     })
+}
+
+/// The histogram loop of [`part_histogram`] for exactly `D` digits.
+fn tally<T, K, const D: usize>(
+    block: &[T],
+    key: &K,
+    counts: &mut [Counts],
+    prev: &mut u64,
+    sorted: &mut bool,
+) where
+    K: Fn(&T) -> u64,
+{
+    let counts: &mut [Counts; D] = counts.try_into().expect("D digits");
+    for item in block {
+        let k = key(item);
+        *sorted &= *prev <= k;
+        *prev = k;
+        for (digit, counts) in counts.iter_mut().enumerate() {
+            counts[((k >> (digit as u32 * DIGIT_BITS)) & MASK) as usize] += 1;
+        }
+    }
 }
 
 fn is_sorted(stats: &[PartStats]) -> bool {
@@ -472,6 +879,91 @@ mod tests {
             .collect();
         for threads in 1..=5 {
             check(&keys, 64, threads);
+        }
+    }
+
+    /// Most keys in one top-digit bucket: that bucket is sorted by all threads together.
+    fn skewed(len: usize, seed: u64) -> Vec<u64> {
+        let mut rng = Rng(seed);
+        (0..len)
+            .map(|i| {
+                let k = rng.next();
+                if i % 10 < 8 {
+                    k >> 40
+                } else {
+                    k
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn skewed_keys_with_one_huge_bucket() {
+        for &len in &[PARALLEL_MIN + 1, 300_001] {
+            let keys = skewed(len, 21);
+            for threads in 1..=5 {
+                check(&keys, 64, threads);
+            }
+        }
+    }
+
+    #[test]
+    fn cancelled_in_a_huge_bucket_leaves_a_permutation() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let len = 300_000;
+        let keys = skewed(len, 23);
+        for threads in [1, 2, 3] {
+            for stop_after in [len + 10, 2 * len + 5, 3 * len, 4 * len + 1, 6 * len] {
+                let mut data = keys.clone();
+                let cancel = Cancel::new();
+                let calls = AtomicUsize::new(0);
+                let _ = sort_by_key(
+                    &mut data,
+                    |&k| {
+                        if calls.fetch_add(1, Ordering::Relaxed) == stop_after {
+                            cancel.cancel();
+                        }
+                        k
+                    },
+                    64,
+                    threads,
+                    &cancel,
+                );
+                let mut got = data.clone();
+                got.sort_unstable();
+                let mut want = keys.clone();
+                want.sort_unstable();
+                assert_eq!(got, want, "threads {threads} stop_after {stop_after}");
+            }
+        }
+    }
+
+    #[test]
+    fn bucket_longer_than_big_bucket_is_split_again() {
+        // 80% of 2.7M keys share a top digit: a bucket beyond BIG_BUCKET, sorted by one
+        // thread (split again) or by all (more than one thread's share).
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let len = BIG_BUCKET * 13 / 10 + 7;
+        let keys = skewed(len, 31);
+        for threads in [1, 2, 3] {
+            check(&keys, 64, threads);
+        }
+        for stop_after in [2 * len + 3, 4 * len] {
+            let mut data = keys.clone();
+            let cancel = Cancel::new();
+            let calls = AtomicUsize::new(0);
+            let key = |&k: &u64| {
+                if calls.fetch_add(1, Ordering::Relaxed) == stop_after {
+                    cancel.cancel();
+                }
+                k
+            };
+            let _ = sort_by_key(&mut data, key, 64, 1, &cancel);
+            let mut got = data.clone();
+            got.sort_unstable();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            assert_eq!(got, want, "stop_after {stop_after}");
         }
     }
 
