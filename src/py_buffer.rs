@@ -40,13 +40,7 @@ fn sort_buffer(
     let kind = element_kind(py, &buffer)?;
     let len = one_dimensional_len(py, &buf, &buffer)?;
     let descending = args::reverse(py, &reverse)?;
-    // Small buffers are sorted on one thread whatever `threads` says; skip resolving `None`
-    // for them, since asking the OS for the CPU count (cgroup files) costs ~40 us.
-    let threads = if len <= SYNC_MAX && threads == py.None() {
-        1
-    } else {
-        args::threads(py, &threads)?
-    };
+    let threads = args::threads(py, &threads)?;
 
     let target = Target {
         ptr: buffer.view.buf.cast::<u8>(),

@@ -14,7 +14,6 @@ mod keys;
 mod raw;
 
 use std::ptr;
-use std::sync::OnceLock;
 
 use cpython::exc::{TypeError, ValueError};
 use cpython::{
@@ -26,7 +25,7 @@ use python3_sys::{
     PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF, Py_ssize_t,
 };
 
-use crate::algo::{keyed, parallel, text, Cancel, Error};
+use crate::algo::{keyed, text, Cancel, Error};
 use crate::{args, errors, without_gil};
 use keys::Keys;
 use raw::Taken;
@@ -55,30 +54,6 @@ pub fn register(py: Python, module: &PyModule) -> PyResult<()> {
     module.add(py, "sort_list", function)
 }
 
-/// `threads=` as [`args::threads`] reads it, except that the default (`None`) is computed
-/// once per process: `available_parallelism` reads cgroup files on Linux, which measured
-/// ~100 us per call, more than sorting 1,000 elements. (Changes to the CPU affinity after the
-/// first call are not seen, as with other thread pools.)
-fn thread_count(py: Python, threads: &PyObject) -> PyResult<usize> {
-    static DEFAULT: OnceLock<usize> = OnceLock::new();
-    if threads.is_none(py) {
-        return Ok(*DEFAULT.get_or_init(parallel::default_threads));
-    }
-    args::threads(py, threads)
-}
-
-/// `reverse=` as [`args::reverse`] reads it, with the usual `True`/`False` recognised without
-/// a call (this path is timed against `sorted()` on lists of a hundred elements).
-fn reverse_flag(py: Python, reverse: &PyObject) -> PyResult<bool> {
-    // SAFETY: reading the addresses of the two bool singletons.
-    let (yes, no) = unsafe { (python3_sys::Py_True(), python3_sys::Py_False()) };
-    match reverse.as_ptr() {
-        ptr if ptr == yes => Ok(true),
-        ptr if ptr == no => Ok(false),
-        _ => args::reverse(py, reverse),
-    }
-}
-
 /// What the sort of the taken items came to.
 enum Step {
     /// The items are in their final order.
@@ -104,8 +79,8 @@ fn sort_list(
             ),
         ));
     }
-    let threads = thread_count(py, &threads)?;
-    let reverse = reverse_flag(py, &reverse)?;
+    let threads = args::threads(py, &threads)?;
+    let reverse = args::reverse(py, &reverse)?;
     let len = lst.cast_as::<PyList>(py)?.len(py);
     if !(SMALL..=keyed::MAX_LEN).contains(&len) {
         return cpython_sort(py, &lst, &key, reverse);
