@@ -34,14 +34,25 @@ class Row:
 
 
 def median_time(fn: Callable[[Any], Any], make: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of `fn(make())` over `repeat` runs; `make` is outside the timing."""
+    """Median wall time of `fn(make())` over `repeat` runs; `make` is outside the timing.
+
+    As `timeit` does, the garbage collector is off during each timed call, so that a
+    collection triggered by unrelated objects is not charged to the sort. (Collecting before
+    every run instead costs as much as walking every live container, each time: far longer
+    than a small sort when a large input is alive.)
+    """
     times = []
     for _ in range(repeat):
         data = make()
-        gc.collect()
-        start = time.perf_counter()
-        fn(data)
-        times.append(time.perf_counter() - start)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            fn(data)
+            times.append(time.perf_counter() - start)
+        finally:
+            if enabled:
+                gc.enable()
         del data
     return statistics.median(times)
 
@@ -54,6 +65,7 @@ def repeats_for(n: int, base: int) -> int:
 def run(cases: List[Case], repeat: int, log: Callable[[str], None] = print) -> List[Row]:
     rows = []
     for case in cases:
+        gc.collect()  # once per case: start each case with the previous one's garbage gone
         reps = repeats_for(case.n, repeat)
         # Interleave ours and the baselines run by run, so that noise from the shared machine
         # hits both sides of a ratio alike.
