@@ -1,5 +1,6 @@
 """The package's face: what is exported, versions, signatures, docstrings, typing files."""
 
+import doctest
 import inspect
 import os
 import pydoc
@@ -87,6 +88,11 @@ class TestDocumentation(unittest.TestCase):
 
     def test_module_docstring(self):
         self.assertIn("GIL", sort.__doc__)
+
+    def test_docstring_examples_run(self):
+        results = doctest.testmod(sort)
+        self.assertGreater(results.attempted, 0)
+        self.assertEqual(results.failed, 0)
 
 
 class TestTypingFiles(unittest.TestCase):
