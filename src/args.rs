@@ -1,8 +1,9 @@
 //! Arguments shared by several functions: where a Python value becomes a Rust one.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
-use cpython::exc::{TypeError, ValueError};
+use cpython::exc::{OverflowError, TypeError, ValueError};
 use cpython::{ObjectProtocol, PyBool, PyErr, PyObject, PyResult, Python};
 
 use crate::algo::parallel;
@@ -39,7 +40,9 @@ pub fn threads(py: Python, value: &PyObject) -> PyResult<usize> {
     Ok(index.extract::<usize>(py).unwrap_or(usize::MAX))
 }
 
-/// `reverse=`: like `list.sort`, any object with `__index__` (bool, int), compared with 0.
+/// `reverse=`, read exactly as the running interpreter's `list.sort` reads it: up to 3.11 an
+/// int in the range of a C `int` (anything with `__index__`; TypeError otherwise, OverflowError
+/// beyond the range), from 3.12 on any object, by its truth value.
 pub fn reverse(py: Python, value: &PyObject) -> PyResult<bool> {
     // The usual True/False are recognised without a call: this path is timed against
     // `sorted()` on lists of a hundred elements.
@@ -48,8 +51,25 @@ pub fn reverse(py: Python, value: &PyObject) -> PyResult<bool> {
     match value.as_ptr() {
         ptr if ptr == yes => Ok(true),
         ptr if ptr == no => Ok(false),
-        _ => Ok(index(py, value)?.compare(py, 0)? != Ordering::Equal),
+        _ if truth_value_reverse(py)? => value.is_true(py),
+        _ => Ok(index(py, value)?.extract::<i32>(py).map_err(|err| {
+            if err.matches(py, py.get_type::<OverflowError>()) {
+                PyErr::new::<OverflowError, _>(py, "Python int too large to convert to C int")
+            } else {
+                err
+            }
+        })? != 0),
     }
+}
+
+/// Whether this interpreter's `list.sort` takes `reverse` by truth value (CPython >= 3.12).
+fn truth_value_reverse(py: Python) -> PyResult<bool> {
+    static TRUTH: OnceLock<bool> = OnceLock::new();
+    if let Some(&truth) = TRUTH.get() {
+        return Ok(truth);
+    }
+    let hexversion: u32 = py.import("sys")?.get(py, "hexversion")?.extract(py)?;
+    Ok(*TRUTH.get_or_init(|| hexversion >= 0x030C_0000))
 }
 
 /// `operator.index(value)`: TypeError for objects that are not integers.
