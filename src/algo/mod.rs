@@ -9,6 +9,8 @@ pub mod numeric;
 pub mod parallel;
 pub mod radix;
 pub mod sleep;
+#[cfg(test)]
+mod test_rng;
 pub mod text;
 
 pub use cancel::Cancel;

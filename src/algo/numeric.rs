@@ -171,16 +171,7 @@ fn counting_sort<T: Number>(
 mod tests {
     use super::*;
 
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-    }
+    use crate::algo::test_rng::Rng;
 
     const LENGTHS: [usize; 9] = [0, 1, 2, 3, 100, 257, 5000, 70_000, (1 << 20) + 3];
 

@@ -747,17 +747,7 @@ fn scatter<T, K>(
 mod tests {
     use super::*;
 
-    /// A small deterministic generator (xorshift64*), so failures reproduce.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-    }
+    use crate::algo::test_rng::Rng;
 
     /// Elements carry their original index, so stability is checked exactly: the expected
     /// result is the standard library's stable sort.
@@ -909,31 +899,12 @@ mod tests {
 
     #[test]
     fn cancelled_in_a_huge_bucket_leaves_a_permutation() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         let len = 300_000;
         let keys = skewed(len, 23);
         for threads in [1, 2, 3] {
             for stop_after in [len + 10, 2 * len + 5, 3 * len, 4 * len + 1, 6 * len] {
-                let mut data = keys.clone();
-                let cancel = Cancel::new();
-                let calls = AtomicUsize::new(0);
-                let _ = sort_by_key(
-                    &mut data,
-                    |&k| {
-                        if calls.fetch_add(1, Ordering::Relaxed) == stop_after {
-                            cancel.cancel();
-                        }
-                        k
-                    },
-                    64,
-                    threads,
-                    &cancel,
-                );
-                let mut got = data.clone();
-                got.sort_unstable();
-                let mut want = keys.clone();
-                want.sort_unstable();
-                assert_eq!(got, want, "threads {threads} stop_after {stop_after}");
+                let (data, _) = sort_cancelled_after(&keys, threads, stop_after);
+                assert_permutation(&data, &keys, threads, stop_after);
             }
         }
     }
@@ -1003,31 +974,12 @@ mod tests {
     fn cancelled_midway_leaves_a_permutation() {
         // Cancel from inside the key function after a varying amount of work: in the
         // histogram, in a count phase or in the middle of a scatter.
-        use std::sync::atomic::{AtomicUsize, Ordering};
         let len = 300_000;
         let keys = random(len, 64, 13);
         for threads in [1, 2, 3] {
             for stop_after in [10, len / 2, 3 * len, 5 * len + 17, 12 * len] {
-                let mut data = keys.clone();
-                let cancel = Cancel::new();
-                let calls = AtomicUsize::new(0);
-                let result = sort_by_key(
-                    &mut data,
-                    |&k| {
-                        if calls.fetch_add(1, Ordering::Relaxed) == stop_after {
-                            cancel.cancel();
-                        }
-                        k
-                    },
-                    64,
-                    threads,
-                    &cancel,
-                );
-                let mut got = data.clone();
-                got.sort_unstable();
-                let mut want = keys.clone();
-                want.sort_unstable();
-                assert_eq!(got, want, "threads {threads} stop_after {stop_after}");
+                let (data, result) = sort_cancelled_after(&keys, threads, stop_after);
+                assert_permutation(&data, &keys, threads, stop_after);
                 if result.is_ok() {
                     assert!(data.windows(2).all(|w| w[0] <= w[1]));
                 } else {
@@ -1035,5 +987,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Sorts a copy of `keys` on `threads` threads, raising the cancel flag from inside the
+    /// key function on its `stop_after`-th call.
+    fn sort_cancelled_after(
+        keys: &[u64],
+        threads: usize,
+        stop_after: usize,
+    ) -> (Vec<u64>, Result<(), Error>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut data = keys.to_vec();
+        let cancel = Cancel::new();
+        let calls = AtomicUsize::new(0);
+        let key = |&k: &u64| {
+            if calls.fetch_add(1, Ordering::Relaxed) == stop_after {
+                cancel.cancel();
+            }
+            k
+        };
+        let result = sort_by_key(&mut data, key, 64, threads, &cancel);
+        (data, result)
+    }
+
+    /// Whatever happened, `data` must hold exactly the values of `keys`.
+    fn assert_permutation(data: &[u64], keys: &[u64], threads: usize, stop_after: usize) {
+        let mut got = data.to_vec();
+        got.sort_unstable();
+        let mut want = keys.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want, "threads {threads} stop_after {stop_after}");
     }
 }
