@@ -89,7 +89,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
         // and every word is distinct, so stability comes for free. The items are then
         // gathered by index.
         let mut packed = vec![0u64; n];
-        zip_chunks(&mut packed, keys, threads, |out, keys, offset| {
+        parallel::zip_chunks(&mut packed, keys, threads, |out, keys, offset| {
             for (i, (slot, &k)) in out.iter_mut().zip(keys).enumerate() {
                 *slot = (((k ^ flip) - shape.min) << index_bits) | (offset + i) as u64;
             }
@@ -106,7 +106,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
         };
         let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
         let source = items.to_vec();
-        zip_chunks(items, &packed, threads, |out, packed, _| {
+        parallel::zip_chunks(items, &packed, threads, |out, packed, _| {
             for (slot, &w) in out.iter_mut().zip(packed) {
                 *slot = source[(w & mask) as usize];
             }
@@ -120,7 +120,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
         } else {
             let mut records = vec![(0u64, items[0]); n];
             let items: &[T] = items;
-            zip_chunks(&mut records, keys, threads, |out, keys, offset| {
+            parallel::zip_chunks(&mut records, keys, threads, |out, keys, offset| {
                 let items = &items[offset..offset + out.len()];
                 for ((slot, &k), &item) in out.iter_mut().zip(keys).zip(items) {
                     *slot = (keys_of(k), item);
@@ -129,7 +129,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
             radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
             records
         };
-        zip_chunks(items, &records, threads, |out, records, _| {
+        parallel::zip_chunks(items, &records, threads, |out, records, _| {
             for (slot, record) in out.iter_mut().zip(records) {
                 *slot = record.1;
             }
@@ -308,41 +308,10 @@ pub fn apply<T: Copy + Send + Sync>(order: &Order, items: &mut [T], threads: usi
 
 /// `out[i] = source[perm[i]]`, in `threads` contiguous chunks of `out`.
 fn gather<T: Copy + Send + Sync>(source: &[T], perm: &[u32], out: &mut [T], threads: usize) {
-    zip_chunks(out, perm, threads, |out, perm, _| {
+    parallel::zip_chunks(out, perm, threads, |out, perm, _| {
         for (slot, &i) in out.iter_mut().zip(perm) {
             *slot = source[i as usize];
         }
-    });
-}
-
-/// Runs `work(out_chunk, input_chunk, offset)` over matching chunks of `out` and `input`
-/// (same length), one chunk per thread, for linear passes over large arrays.
-fn zip_chunks<A, B, F>(out: &mut [A], input: &[B], threads: usize, work: F)
-where
-    A: Send,
-    B: Sync,
-    F: Fn(&mut [A], &[B], usize) + Sync,
-{
-    // Below this, a thread costs more than the pass it would share.
-    const MIN_PER_THREAD: usize = 1 << 15;
-    debug_assert_eq!(out.len(), input.len());
-    let parts = threads.clamp(1, (out.len() / MIN_PER_THREAD).max(1));
-    if parts == 1 {
-        work(out, input, 0);
-        return;
-    }
-    let chunk = (out.len() + parts - 1) / parts;
-    type Pair<'o, 'i, A, B> = Mutex<(&'o mut [A], &'i [B])>;
-    let chunks: Vec<Pair<A, B>> = out
-        .chunks_mut(chunk)
-        .zip(input.chunks(chunk))
-        .map(Mutex::new)
-        .collect();
-    parallel::run_parts(chunks.len(), |part| {
-        // One lock per part, taken once by the one thread that handles that part.
-        let mut guard = chunks[part].lock().unwrap_or_else(|p| p.into_inner());
-        let (out, input) = &mut *guard;
-        work(out, input, part * chunk);
     });
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod keyed;
 pub mod numeric;
 pub mod parallel;
+pub mod prefetch;
 pub mod radix;
 pub mod sleep;
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Running one piece of work per thread with `std::thread::scope`.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::thread;
 
 /// How many threads to use when the caller does not say: every CPU this process may run on
@@ -50,6 +50,37 @@ pub fn split(len: usize, parts: usize) -> impl Iterator<Item = std::ops::Range<u
         let start = i * base + i.min(extra);
         start..start + base + usize::from(i < extra)
     })
+}
+
+/// Runs `work(out_chunk, input_chunk, offset)` over matching chunks of `out` and `input`
+/// (same length), one chunk per thread, for linear passes over large arrays.
+pub fn zip_chunks<A, B, F>(out: &mut [A], input: &[B], threads: usize, work: F)
+where
+    A: Send,
+    B: Sync,
+    F: Fn(&mut [A], &[B], usize) + Sync,
+{
+    // Below this, a thread costs more than the pass it would share.
+    const MIN_PER_THREAD: usize = 1 << 15;
+    debug_assert_eq!(out.len(), input.len());
+    let parts = threads.clamp(1, (out.len() / MIN_PER_THREAD).max(1));
+    if parts == 1 {
+        work(out, input, 0);
+        return;
+    }
+    let chunk = (out.len() + parts - 1) / parts;
+    type Pair<'o, 'i, A, B> = Mutex<(&'o mut [A], &'i [B])>;
+    let chunks: Vec<Pair<A, B>> = out
+        .chunks_mut(chunk)
+        .zip(input.chunks(chunk))
+        .map(Mutex::new)
+        .collect();
+    run_parts(chunks.len(), |part| {
+        // One lock per part, taken once by the one thread that handles that part.
+        let mut guard = chunks[part].lock().unwrap_or_else(|p| p.into_inner());
+        let (out, input) = &mut *guard;
+        work(out, input, part * chunk);
+    });
 }
 
 #[cfg(test)]

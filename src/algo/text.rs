@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use super::keyed::{self, Order, MAX_LEN};
 use super::parallel;
+use super::prefetch::prefetch;
 use super::radix;
 use super::{Cancel, Error};
 
@@ -86,43 +87,15 @@ pub fn order(
 fn prefixes(keys: &[&[u8]], flip: u64, threads: usize) -> Vec<u64> {
     const PREFETCH_AHEAD: usize = 16;
     let mut out = vec![0u64; keys.len()];
-    let parts = threads.clamp(1, (keys.len() / (1 << 15)).max(1));
-    let chunk = ((keys.len() + parts - 1) / parts).max(1);
-    // One (output, input) pair of chunks per thread.
-    type Chunk<'a, 'b> = Mutex<(&'a mut [u64], &'a [&'b [u8]])>;
-    let chunks: Vec<Chunk> = out
-        .chunks_mut(chunk)
-        .zip(keys.chunks(chunk))
-        .map(Mutex::new)
-        .collect();
-    parallel::run_parts(chunks.len(), |part| {
-        // One lock per part, taken once by the one thread running that part.
-        let mut guard = chunks[part].lock().unwrap_or_else(|p| p.into_inner());
-        let (out, keys) = &mut *guard;
-        for (i, (slot, key)) in out.iter_mut().zip(keys.iter()).enumerate() {
+    parallel::zip_chunks(&mut out, keys, threads, |out, keys, _| {
+        for (i, (slot, key)) in out.iter_mut().zip(keys).enumerate() {
             if let Some(ahead) = keys.get(i + PREFETCH_AHEAD) {
                 prefetch(ahead.as_ptr());
             }
             *slot = prefix(key) ^ flip;
         }
     });
-    drop(chunks);
     out
-}
-
-/// A hint to start loading the cache line at `ptr`; no effect on results.
-#[inline(always)]
-fn prefetch(ptr: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and has no visible effect, whatever the address; SSE is
-    // baseline on x86_64.
-    #[allow(unused_unsafe)] // `_mm_prefetch` is a safe fn on newer compilers
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(ptr as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = ptr;
 }
 
 /// Sorts, stably by `cmp` on the full keys, every run of records with equal prefixes.

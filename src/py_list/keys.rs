@@ -49,21 +49,12 @@ pub unsafe fn classify<'k>(objs: &[*mut PyObject]) -> Option<Keys<'k>> {
 /// ints: the classification became several times faster; CPython's own sort does not prefetch.
 const PREFETCH_AHEAD: usize = 16;
 
-/// Asks the CPU to start loading the header of the object `PREFETCH_AHEAD` places after `i`.
+/// Starts loading the header of the object `PREFETCH_AHEAD` places after `i`.
 #[inline(always)]
 fn prefetch(objs: &[*mut PyObject], i: usize) {
-    #[cfg(target_arch = "x86_64")]
     if let Some(&obj) = objs.get(i + PREFETCH_AHEAD) {
-        // SAFETY: a prefetch is only a hint: it never faults and has no visible effect, so
-        // any address is fine (and this one is a live object). SSE is baseline on x86_64.
-        #[allow(unused_unsafe)] // `_mm_prefetch` is a safe fn on newer compilers
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(obj as *const i8);
-        }
+        crate::algo::prefetch::prefetch(obj);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (objs, i);
 }
 
 /// # Safety
