@@ -1,6 +1,6 @@
 //! Mapping the algorithms' errors to Python exceptions.
 
-use cpython::exc::{RuntimeError, SystemError, ValueError};
+use cpython::exc::{MemoryError, RuntimeError, SystemError, ValueError};
 use cpython::{PyErr, Python};
 
 use crate::algo::Error;
@@ -14,6 +14,7 @@ pub fn to_py(py: Python, err: Error) -> PyErr {
             PyErr::new::<RuntimeError, _>(py, format!("could not start a thread: {err}"))
         }
         Error::TooLarge(what) => PyErr::new::<ValueError, _>(py, what),
+        Error::NoMemory(_) => PyErr::new::<MemoryError, _>(py, err.to_string()),
     }
 }
 

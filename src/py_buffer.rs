@@ -330,9 +330,8 @@ impl Target {
         }
         // Misaligned memory (a memoryview cast at an odd offset, numpy's unaligned arrays):
         // sort an aligned copy and write it back only once it is sorted.
-        let mut copy: Vec<T> = Vec::new();
-        copy.try_reserve_exact(self.len)
-            .map_err(|_| Error::TooLarge("not enough memory to copy an unaligned buffer".into()))?;
+        let mut copy: Vec<T> =
+            crate::algo::try_with_capacity(self.len, "a copy of an unaligned buffer")?;
         // SAFETY: the source holds `len` elements (`len * size_of::<T>()` bytes, copied
         // bytewise, so alignment does not matter); the destination has capacity `len` and
         // `set_len` follows the copy that initialises it.

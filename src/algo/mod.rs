@@ -15,4 +15,4 @@ mod test_rng;
 pub mod text;
 
 pub use cancel::Cancel;
-pub use error::Error;
+pub use error::{try_with_capacity, Error};

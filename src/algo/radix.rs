@@ -63,7 +63,7 @@ type Counts = [usize; BUCKETS];
 /// Only the low `key_bits` bits of a key may be non-zero (64 for a full `u64`); with higher
 /// bits set, the order is unspecified (but still a permutation).
 /// Returns `Err(Cancelled)` if `cancel` is raised before it finishes; `data` is then a
-/// permutation of its input, in no particular order. `Err(TooLarge)` if the scratch buffer
+/// permutation of its input, in no particular order. `Err(NoMemory)` if the scratch buffer
 /// (one more copy of `data`) cannot be allocated; `data` is then untouched.
 pub fn sort_by_key<T, K>(
     data: &mut [T],
@@ -101,13 +101,7 @@ where
         return Ok(());
     }
 
-    let mut scratch: Vec<T> = Vec::new();
-    scratch.try_reserve_exact(len).map_err(|_| {
-        Error::TooLarge(format!(
-            "not enough memory for a {} MB scratch buffer",
-            len.saturating_mul(std::mem::size_of::<T>()) >> 20
-        ))
-    })?;
+    let mut scratch: Vec<T> = super::try_with_capacity(len, "the radix sort's scratch buffer")?;
     // The scratch buffer is used only through raw pointers and never gets a length: its
     // elements are written by a full pass before any is read, and `T: Copy` has no drop.
     let input = SharedPtr(data.as_mut_ptr());
