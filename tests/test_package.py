@@ -4,7 +4,10 @@ import doctest
 import inspect
 import os
 import pydoc
+import sys
+import sysconfig
 import unittest
+from importlib import metadata
 
 import sort
 import sort._sort as compiled
@@ -105,6 +108,23 @@ class TestTypingFiles(unittest.TestCase):
         for name in ("sleep_sort", "sort_list", "sort_buffer"):
             self.assertIn(f"def {name}(", text)
             self.assertTrue(callable(getattr(compiled, name)), name)
+
+
+class TestSupportedVersions(unittest.TestCase):
+    def test_requires_python_has_a_floor_and_no_ceiling(self):
+        # A ceiling makes pip backtrack to older releases on a new Python instead of saying why.
+        self.assertEqual(metadata.metadata("sort")["Requires-Python"], ">=3.9")
+
+    def test_tested_versions_are_the_classified_ones(self):
+        prefix = "Programming Language :: Python :: 3."
+        classifiers = metadata.metadata("sort").get_all("Classifier")
+        listed = [c[len(prefix) - 2 :] for c in classifiers if c.startswith(prefix)]
+        self.assertEqual(listed, ["3.9", "3.10", "3.11", "3.12", "3.13"])
+
+    def test_not_a_free_threaded_interpreter(self):
+        # setup.py refuses to build for one (rust-cpython's object layout is wrong there), so a
+        # module importable here must have been built for a default-build interpreter.
+        self.assertFalse(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 if __name__ == "__main__":
