@@ -4,7 +4,6 @@ import doctest
 import inspect
 import os
 import pydoc
-import sys
 import sysconfig
 import unittest
 from importlib import metadata
