@@ -21,6 +21,7 @@ py_module_initializer!(_sort, |py, m| {
         "Compiled core of the `sort` package; import `sort`, not this module.",
     )?;
     m.add(py, "__version__", env!("CARGO_PKG_VERSION"))?;
+    without_gil::register(py)?;
     py_sleep::register(py, m)?;
     py_list::register(py, m)?;
     py_buffer::register(py, m)?;

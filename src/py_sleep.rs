@@ -37,7 +37,8 @@ fn sleep_sort(py: Python, values: &PyObject, unit: &PyObject) -> PyResult<PyList
     let Some(plan) = plan(py, values, unit)? else {
         return Ok(PyList::new(py, &[]));
     };
-    let sorted = without_gil::run(py, |cancel| plan.run(cancel))?;
+    // `move`: the job owns the plan, so it borrows nothing from this thread's stack.
+    let sorted = without_gil::run(py, move |cancel| plan.run(cancel))?;
     Ok(sorted.to_py_object(py))
 }
 
@@ -47,7 +48,7 @@ fn sleep_sort_arrivals(py: Python, values: &PyObject, unit: &PyObject) -> PyResu
     let Some(plan) = plan(py, values, unit)? else {
         return Ok(PyList::new(py, &[]));
     };
-    let arrivals = without_gil::run(py, |cancel| plan.arrivals(cancel))?;
+    let arrivals = without_gil::run(py, move |cancel| plan.arrivals(cancel))?;
     Ok(arrivals.values().to_py_object(py))
 }
 
@@ -59,6 +60,16 @@ fn plan(py: Python, values: &PyObject, unit: &PyObject) -> PyResult<Option<Plan>
     if values.is_empty() {
         return Ok(None);
     }
+    let unit =
+        match unit {
+            Some(unit) => unit,
+            // All values equal: every sleep is 0 x unit, whatever the unit.
+            None if values.iter().all(|&value| value == values[0]) => Duration::ZERO,
+            None => return Err(PyErr::new::<OverflowError, _>(
+                py,
+                "sleep_sort(): unit is too large: (max - min) x unit seconds is too long to sleep",
+            )),
+        };
     match Plan::new(&values, unit) {
         Ok(plan) => Ok(Some(plan)),
         Err(invalid @ Invalid::TooManyDistinct { .. }) => Err(PyErr::new::<ValueError, _>(
@@ -73,8 +84,10 @@ fn plan(py: Python, values: &PyObject, unit: &PyObject) -> PyResult<Option<Plan>
 }
 
 /// `unit`: any real number (float, int, or an object with `__float__`) of seconds, finite and
-/// >= 0, rounded to the nearest nanosecond (`Duration::try_from_secs_f64`).
-fn to_unit(py: Python, unit: &PyObject) -> PyResult<Duration> {
+/// at least 0, rounded to the nearest nanosecond (`Duration::try_from_secs_f64`). `None` for a
+/// valid unit too large for a `Duration` (beyond 584 years, or an int beyond a float's range):
+/// that is only an error if something has to sleep, which [`plan`] decides from the values.
+fn to_unit(py: Python, unit: &PyObject) -> PyResult<Option<Duration>> {
     let seconds = match unit.extract::<f64>(py) {
         Ok(seconds) => seconds,
         Err(err) if err.matches(py, py.get_type::<TypeError>()) => {
@@ -86,12 +99,8 @@ fn to_unit(py: Python, unit: &PyObject) -> PyResult<Duration> {
                 ),
             ));
         }
-        Err(err) if err.matches(py, py.get_type::<OverflowError>()) => {
-            return Err(PyErr::new::<OverflowError, _>(
-                py,
-                "sleep_sort(): unit is too large to convert to seconds",
-            ));
-        }
+        // A finite number too large for a float (an int such as 10**400).
+        Err(err) if err.matches(py, py.get_type::<OverflowError>()) => return Ok(None),
         Err(err) => return Err(err),
     };
     if !seconds.is_finite() || seconds < 0.0 {
@@ -100,12 +109,7 @@ fn to_unit(py: Python, unit: &PyObject) -> PyResult<Duration> {
             format!("sleep_sort(): unit must be a finite number of seconds >= 0, got {seconds:?}"),
         ));
     }
-    Duration::try_from_secs_f64(seconds).map_err(|_| {
-        PyErr::new::<OverflowError, _>(
-            py,
-            format!("sleep_sort(): unit={seconds:?} seconds is too long to sleep"),
-        )
-    })
+    Ok(Duration::try_from_secs_f64(seconds).ok())
 }
 
 /// `values`: any iterable (read once, through the iterator protocol) of ints. Bools are ints

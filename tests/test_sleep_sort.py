@@ -258,8 +258,17 @@ class BadInput(unittest.TestCase):
         for unit in [1e300, 10**400]:
             with self.subTest(unit=unit):
                 self.assert_raises_mentioning(
-                    OverflowError, ["unit"], lambda: sort.sleep_sort([1], unit=unit)
+                    OverflowError, ["unit"], lambda: sort.sleep_sort([1, 2], unit=unit)
                 )
+
+    def test_any_finite_unit_is_fine_when_nothing_sleeps(self) -> None:
+        # No value, one value, or all values equal: every sleep is 0 x unit.
+        for unit in [1e300, 10**400, 2.0**70]:
+            with self.subTest(unit=unit):
+                self.assertEqual(sort.sleep_sort([], unit=unit), [])
+                self.assertEqual(sort.sleep_sort([5], unit=unit), [5])
+                self.assertEqual(sort.sleep_sort([7, 7, 7], unit=unit), [7, 7, 7])
+                self.assertEqual(sort.sleep_sort(iter([-3]), unit=unit), [-3])
 
     def test_a_sleep_too_long_to_schedule_is_an_overflow_error(self) -> None:
         # max - min = 2**64 - 1 (more than an i64 holds) seconds: no clock reaches that.
