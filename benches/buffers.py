@@ -4,7 +4,8 @@ The baseline is `ndarray.sort()` (in place, default kind "quicksort", i.e. numpy
 its SIMD sort where the CPU has one), not `numpy.sort()`, which would also pay for a copy.
 Every run sorts a fresh copy of the same random data (`make` is not timed).
 
-- "numpy int64/float64/int32": numpy arrays; "sort threads=1" is our sort on one thread.
+- "numpy int64/float64/int32": numpy arrays ("float64 [0,1)": `random()` floats, whose keys share
+  their top bits); "sort threads=1" is our sort on one thread.
 - "array('q')/array('d')": `array.array`s sorted by `sort.sort`, compared with numpy sorting
   the same `array.array` through a zero-copy `numpy.frombuffer` view (same data, same memory).
 """
@@ -30,6 +31,8 @@ def _numpy_data(kind: str, n: int):
         return rng.integers(-(2**63), 2**63 - 1, n, dtype=numpy.int64)
     if kind == "int32":
         return rng.integers(-(2**31), 2**31 - 1, n, dtype=numpy.int32)
+    if kind == "float64 [0,1)":
+        return rng.random(n)  # one sign, nearly one exponent: the top key bits barely vary
     return rng.standard_normal(n) * 1e6  # float64
 
 
@@ -39,7 +42,7 @@ def cases(sizes: List[int]) -> List[harness.Case]:
         return []
     out = []
     for n in sizes:
-        for kind in ("int64", "float64", "int32"):
+        for kind in ("int64", "float64", "float64 [0,1)", "int32"):
             data = _numpy_data(kind, n)
             out.append(
                 harness.Case(

@@ -185,8 +185,9 @@ def sort(
     elements are sorted at once on the calling thread). Floats sort by value with NaNs last,
     also with ``reverse=True`` (numpy's order); ``-0.0`` and ``0.0`` are equal and keep their
     order. Nothing is written if the call raises an argument error. If the sort is interrupted
-    (KeyboardInterrupt), the buffer holds the same values in an unspecified order. Do not write
-    to the buffer from another thread during the call.
+    (KeyboardInterrupt), the buffer holds the same values in an unspecified order. Another
+    thread writing to the buffer during the call cannot crash the process; the buffer then ends
+    with unspecified values (each one that was in it or written to it).
 
     Args:
         obj: a list, or a writable buffer of a numeric format.
@@ -200,6 +201,7 @@ def sort(
             neither a list nor a buffer.
         ValueError: a non-contiguous, 0-dimensional or multi-dimensional buffer; a list
             changed during the sort.
+        MemoryError: no memory for a buffer's scratch space (as large as the buffer).
     """
     if isinstance(obj, list):
         if len(obj) < _SMALL:

@@ -11,6 +11,7 @@ use cpython::exc::{TypeError, ValueError};
 use cpython::{py_fn, PyErr, PyModule, PyObject, PyResult, Python};
 
 use crate::algo::numeric::{self, Number};
+use crate::algo::parallel;
 use crate::algo::{Cancel, Error};
 use crate::{args, errors, without_gil};
 
@@ -40,20 +41,28 @@ fn sort_buffer(
     let kind = element_kind(py, &buffer)?;
     let len = one_dimensional_len(py, &buf, &buffer)?;
     let descending = args::reverse(py, &reverse)?;
-    let threads = args::threads(py, &threads)?;
+    // `None` (every CPU) is resolved only for a sort that may use threads: a small sort never
+    // asks the system how many CPUs there are.
+    let threads = if threads == py.None() {
+        None
+    } else {
+        Some(args::threads(py, &threads)?)
+    };
 
-    let target = Target {
+    let mut target = Target {
         ptr: buffer.view.buf.cast::<u8>(),
         len,
         kind,
         descending,
-        threads,
+        // Below SYNC_MAX the kernels use one thread whatever they are allowed.
+        threads: threads.unwrap_or(1),
     };
     if len <= SYNC_MAX {
         target
             .sort(&Cancel::new())
             .map_err(|err| errors::to_py(py, err))?;
     } else {
+        target.threads = threads.unwrap_or_else(parallel::default_threads);
         without_gil::run(py, move |cancel| target.sort(cancel))?;
     }
     // `buffer` is released here, with the GIL held, after the job has finished: while it is
@@ -75,13 +84,13 @@ struct Exported<'p> {
 }
 
 impl<'p> Exported<'p> {
-    fn get(py: Python<'p>, obj: &PyObject) -> PyResult<Self> {
+    /// Exports `obj`'s buffer with `flags` (`PyBUF_FULL` asks for a writable one: the exporter
+    /// itself refuses read-only memory).
+    fn get(py: Python<'p>, obj: &PyObject, flags: std::os::raw::c_int) -> PyResult<Self> {
         let mut view = Box::<python3_sys::Py_buffer>::default();
         // SAFETY: GIL held; `view` is a valid, writable Py_buffer. On failure nothing was
         // exported and an exception is set.
-        let status = unsafe {
-            python3_sys::PyObject_GetBuffer(obj.as_ptr(), &mut *view, python3_sys::PyBUF_FULL_RO)
-        };
+        let status = unsafe { python3_sys::PyObject_GetBuffer(obj.as_ptr(), &mut *view, flags) };
         if status != 0 {
             return Err(PyErr::fetch(py));
         }
@@ -129,19 +138,32 @@ fn writable_buffer<'p>(py: Python<'p>, obj: &PyObject) -> PyResult<Exported<'p>>
             ),
         ));
     }
-    // Errors of the exporter itself (numpy's "cannot include dtype 'M' in a buffer") pass
-    // through unchanged: they say more than we could.
-    let buffer = Exported::get(py, obj)?;
-    if buffer.view.readonly != 0 {
-        return Err(PyErr::new::<TypeError, _>(
+    let read_only = || {
+        PyErr::new::<TypeError, _>(
             py,
             format!(
                 "sort.sort() cannot sort a read-only buffer: this '{}' is read-only",
                 args::type_name(py, obj)
             ),
-        ));
+        )
+    };
+    // A writable export, so that the exporter itself refuses read-only memory (and marks
+    // what it exports as written to).
+    match Exported::get(py, obj, python3_sys::PyBUF_FULL) {
+        // An exporter that ignored PyBUF_WRITABLE still gets no write.
+        Ok(buffer) if buffer.view.readonly != 0 => Err(read_only()),
+        Ok(buffer) => Ok(buffer),
+        Err(refused) => {
+            // Say "read-only" in our words if that is why (exporters word it differently:
+            // BufferError, numpy's ValueError); any other error of the exporter (numpy's
+            // "cannot include dtype 'M' in a buffer") passes through: it says more than we
+            // could.
+            match Exported::get(py, obj, python3_sys::PyBUF_FULL_RO) {
+                Ok(view) if view.view.readonly != 0 => Err(read_only()),
+                _ => Err(refused),
+            }
+        }
     }
-    Ok(buffer)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,12 +305,14 @@ struct Target {
     threads: usize,
 }
 
-// SAFETY: `ptr` addresses `len` elements of `kind` that stay allocated while the job runs:
+// SAFETY: `ptr` addresses `len` elements of `kind` (plain numbers: any bit pattern is a valid
+// value, so `Send` and `Sync` hold for them) that stay allocated while the job runs:
 // `sort_buffer` keeps the buffer exported (`Exported`, which pins the memory: a bytearray or
-// array.array cannot be resized while exported) until the job has finished. The job is the only
-// Rust code touching that memory. As with numpy's own GIL-free sorts, Python code that writes to
-// the same buffer from another thread during the call races with the sort; that is the caller's
-// contract, stated in the docstring.
+// array.array cannot be resized while exported) until the job has finished. Other threads may
+// still write to that memory during the call (numpy's `copyto` releases the GIL; a second
+// `sort.sort` of the same array); the kernels stay in bounds whatever the memory holds when
+// they read it (every scatter write is checked against its bucket, see `algo::radix`), so such
+// a race costs the values' order and multiset, never memory safety.
 unsafe impl Send for Target {}
 
 impl Target {
@@ -324,7 +348,10 @@ impl Target {
         let ptr = self.ptr.cast::<T>();
         if ptr.align_offset(std::mem::align_of::<T>()) == 0 {
             // SAFETY: `ptr` is aligned (just checked) and addresses `len` initialised elements
-            // of `T` (format and item size checked) that nothing else accesses (see `Send`).
+            // of `T` (format and item size checked), pinned by the export. No other Rust code
+            // accesses them; Python code in another thread may write them (see `Send`), which
+            // the kernels' bounds checks make harmless to memory (the same exposure as numpy's
+            // C sorts, which read and write such memory without synchronisation too).
             let data = unsafe { std::slice::from_raw_parts_mut(ptr, self.len) };
             return numeric::sort(data, descending, threads, cancel);
         }

@@ -15,6 +15,9 @@ use super::{radix, Cancel, Error};
 /// A number with an order-preserving unsigned key of `BITS` bits.
 pub trait Number: Copy + Send + Sync {
     const BITS: u32;
+    /// Whether equal keys mean identical values (ints), so that an unstable sort is stable.
+    /// Floats fold `-0.0` onto `0.0` and every NaN onto one key.
+    const EXACT_KEY: bool = true;
     /// Ascending key: `a < b` (numerically, NaNs last) iff `key(a) < key(b)`.
     fn key(self) -> u64;
     /// Descending key: reverses the order of every value except NaNs, which stay last.
@@ -54,6 +57,7 @@ macro_rules! float {
     ($($t:ty => $u:ty as $s:ty),*) => {$(
         impl Number for $t {
             const BITS: u32 = <$u>::BITS;
+            const EXACT_KEY: bool = false;
             #[inline]
             fn key(self) -> u64 {
                 // `-0.0 + 0.0` is `+0.0` (round to nearest), so both zeros get one key.
@@ -92,11 +96,39 @@ pub fn sort<T: Number>(
     if T::BITS == 8 {
         return counting_sort(data, descending, threads, cancel);
     }
+    if data.len() <= SMALL {
+        small_sort(data, descending);
+        return Ok(());
+    }
     if descending {
         radix::sort_by_key(data, |x| x.key_descending(), T::BITS, threads, cancel)
     } else {
         radix::sort_by_key(data, |x| x.key(), T::BITS, threads, cancel)
     }
+}
+
+/// Up to this many elements, [`small_sort`]: a comparison sort of a copy on the stack, with no
+/// histogram to set up and no allocation.
+const SMALL: usize = 256;
+
+/// Sorts a copy of `data` (at most [`SMALL`] elements) and writes it back. `data` is read once
+/// and written once: memory that another thread writes under the sort (a numpy array) cannot
+/// make the comparison sort see an inconsistent order, so it cannot panic.
+fn small_sort<T: Number>(data: &mut [T], descending: bool) {
+    let Some(&first) = data.first() else {
+        return;
+    };
+    let mut copy = [first; SMALL];
+    let copy = &mut copy[..data.len().min(SMALL)];
+    copy.copy_from_slice(&data[..copy.len()]);
+    match (descending, T::EXACT_KEY) {
+        // Equal keys are identical values: an unstable sort gives the stable result.
+        (false, true) => copy.sort_unstable_by_key(|x| x.key()),
+        (true, true) => copy.sort_unstable_by_key(|x| x.key_descending()),
+        (false, false) => copy.sort_by_key(|x| x.key()),
+        (true, false) => copy.sort_by_key(|x| x.key_descending()),
+    }
+    data[..copy.len()].copy_from_slice(copy);
 }
 
 /// For 8-bit types: count each of the 256 values, then write them out in order. Equal 8-bit

@@ -14,6 +14,11 @@
 //! A bucket too big for one thread (skewed keys, or floats whose top digit is mostly the same
 //! exponent) is split again on the next digit, with every thread.
 //!
+//! Memory safety does not rest on `key`: every scatter write is checked against the end of
+//! its bucket (one predictable compare per element), so a key that changes between the count
+//! and the move (a non-deterministic key, or user memory written by another thread) costs
+//! elements, never an out-of-bounds write or an uninitialised read.
+//!
 //! In a parallel pass, the range is cut into one contiguous part per thread; each part counts
 //! the digit, and part `t` writes bucket `b` after bucket `b` of all parts `< t`: the threads
 //! write disjoint ranges, and equal digits keep their relative order, which is what makes every
@@ -65,6 +70,13 @@ type Counts = [usize; BUCKETS];
 /// Returns `Err(Cancelled)` if `cancel` is raised before it finishes; `data` is then a
 /// permutation of its input, in no particular order. `Err(NoMemory)` if the scratch buffer
 /// (one more copy of `data`) cannot be allocated; `data` is then untouched.
+///
+/// Memory safe whatever `key` returns: `key` should return the same key for the same element
+/// every time it is called (it is called several times per element), but if it does not (a
+/// random key, or elements in memory that another thread writes during the sort), every write
+/// is still checked against the bounds of its bucket and no element is left uninitialised:
+/// `data` then ends holding copies of its original elements in an unspecified order, some
+/// possibly repeated and others lost, and the call never crashes or panics.
 pub fn sort_by_key<T, K>(
     data: &mut [T],
     key: K,
@@ -79,7 +91,9 @@ where
     cancel.check()?;
     let len = data.len();
     if len <= SMALL {
-        data.sort_by_key(|item| key(item));
+        // Each key read once (a key that changes between reads, or a buffer written under
+        // the sort, cannot make the comparison sort inconsistent, so it cannot panic).
+        data.sort_by_cached_key(|item| key(item));
         return Ok(());
     }
     let key_bits = key_bits.min(64);
@@ -173,7 +187,7 @@ where
             }
         };
         let offsets = destinations(&counts);
-        scatter(src, dst, key, shift, ranges, &offsets, cancel);
+        scatter(src, dst, key, shift, ranges, &counts, &offsets, cancel);
         if let Err(err) = cancel.check() {
             // The pass was cut short: `dst` is partly written, `src` is intact.
             return (src.get() == b.get(), Err(err));
@@ -262,6 +276,7 @@ where
         key,
         top as u32 * DIGIT_BITS,
         &ranges,
+        &counts,
         &offsets,
         cancel,
     );
@@ -333,7 +348,9 @@ where
                     // the bucket is where it belongs either way.
                     let _ = split_sort(from, to, n, key, rest, None, 1, !into_other, cancel);
                 } else {
-                    // SAFETY: as above; the bucket is ours alone.
+                    // SAFETY: as above; the bucket is ours alone, and initialised in both
+                    // buffers: `data` from the start, `other` by the split (`scatter` writes
+                    // or fills every slot).
                     unsafe { sort_bucket(from, to, bucket.len(), key, rest, !into_other) };
                 }
                 settled[index].store(true, Ordering::Relaxed);
@@ -419,8 +436,9 @@ unsafe fn sort_bucket<T, K>(
 /// library's stable sort. Recursion depth is at most `digits.len()` (8).
 ///
 /// # Safety
-/// `data` holds `len` initialised elements, `other` has room for `len`, they do not overlap,
-/// and no other thread accesses either range during the call.
+/// `data` and `other` each hold `len` initialised elements (after the first scatter of a sort,
+/// both buffers are initialised throughout), they do not overlap, and no other thread accesses
+/// either range during the call.
 unsafe fn msd<T, K>(
     data: *mut T,
     other: *mut T,
@@ -432,25 +450,22 @@ unsafe fn msd<T, K>(
     T: Copy,
     K: Fn(&T) -> u64,
 {
+    if len <= GROUP_SORT_MAX {
+        let home = if into_other { other } else { data };
+        // SAFETY: the caller's contract: `len` elements in each buffer, ours alone.
+        unsafe { group_sort(data, home, len, key) };
+        return;
+    }
     // SAFETY: the caller's contract.
     let elements = unsafe { std::slice::from_raw_parts(data, len) };
-    let split = if len <= GROUP_SORT_MAX {
-        None
-    } else {
-        next_split(elements, key, digits)
-    };
-    let Some((counts, level)) = split else {
-        // Few elements, or all keys equal on the remaining digits.
-        let home = if into_other {
+    // Filled in place (not returned by value): a 2 KB array copied between frames measured
+    // slower than the whole split on small groups (the prefix sum stalled on the copy).
+    let mut counts = [0usize; BUCKETS];
+    let Some(level) = next_split(elements, key, digits, &mut counts) else {
+        // All keys equal on the remaining digits.
+        if into_other {
             // SAFETY: the caller's contract: `len` elements, no overlap.
             unsafe { ptr::copy_nonoverlapping(data, other, len) };
-            other
-        } else {
-            data
-        };
-        if len <= GROUP_SORT_MAX {
-            // SAFETY: `home` holds the `len` elements, ours alone.
-            unsafe { std::slice::from_raw_parts_mut(home, len) }.sort_by_key(|item| key(item));
         }
         return;
     };
@@ -463,9 +478,15 @@ unsafe fn msd<T, K>(
     }
     for item in elements {
         let slot = &mut next[((key(item) >> shift) & MASK) as usize];
-        // SAFETY: the destinations of bucket `b` are `start_b..start_b + counts[b]`, which
-        // tile `0..len`: every write is in bounds of `other` and none is repeated.
-        unsafe { other.add(*slot).write(*item) };
+        // Checked: a key that changed since `next_split` read it could send its bucket past
+        // `len`. Within `0..len` a bucket that overflows only overwrites its neighbour's
+        // slots, and the slots it then leaves unwritten still hold initialised elements (the
+        // contract), so the result is a sequence of valid elements either way.
+        if *slot < len {
+            // SAFETY: in bounds of `other` (`len` elements; checked), which only this call
+            // accesses.
+            unsafe { other.add(*slot).write(*item) };
+        }
         *slot += 1;
     }
     // Every group now sits in `other`: sort it on the lower digits, ending where we must.
@@ -473,7 +494,7 @@ unsafe fn msd<T, K>(
     for &count in &counts {
         if count == 1 && !into_other {
             // A lone element (common in the last levels): move it home without a call.
-            // SAFETY: `start` is in bounds of both buffers; `other[start]` was just written.
+            // SAFETY: `start` is in bounds of both buffers, whose elements are initialised.
             unsafe { data.add(start).write(other.add(start).read()) };
         } else if count > 1 {
             let lower = &digits[..level];
@@ -494,20 +515,20 @@ unsafe fn msd<T, K>(
     }
 }
 
-/// The histogram of the most significant of `digits` on which `elements` differ, and that
-/// digit's index in `digits`; `None` if they agree on all of them.
-fn next_split<T, K>(elements: &[T], key: &K, digits: &[usize]) -> Option<(Counts, usize)>
+/// The index in `digits` of the most significant digit on which `elements` differ, with that
+/// digit's histogram left in `counts`; `None` if they agree on all of them.
+fn next_split<T, K>(elements: &[T], key: &K, digits: &[usize], counts: &mut Counts) -> Option<usize>
 where
     K: Fn(&T) -> u64,
 {
     for (level, &digit) in digits.iter().enumerate().rev() {
         let shift = digit as u32 * DIGIT_BITS;
-        let mut counts = [0usize; BUCKETS];
+        counts.fill(0);
         for item in elements {
             counts[((key(item) >> shift) & MASK) as usize] += 1;
         }
         if !counts.contains(&elements.len()) {
-            return Some((counts, level));
+            return Some(level);
         }
     }
     None
@@ -532,11 +553,13 @@ impl<T> SharedPtr<T> {
     }
 }
 
-// SAFETY: the wrapper only moves the address between threads; every dereference is in an
-// `unsafe` block that shows the threads touch disjoint elements, or only read.
-unsafe impl<T: Send> Send for SharedPtr<T> {}
+// SAFETY: through copies of the wrapper, several threads read elements at once (which needs
+// `T: Sync`) and write elements made on one thread into memory another thread then reads or
+// owns (which needs `T: Send`); every dereference is in an `unsafe` block that shows the
+// threads touch disjoint elements, or only read.
+unsafe impl<T: Send + Sync> Send for SharedPtr<T> {}
 // SAFETY: as above.
-unsafe impl<T: Send> Sync for SharedPtr<T> {}
+unsafe impl<T: Send + Sync> Sync for SharedPtr<T> {}
 
 /// Per-part result of the first read of the input.
 struct PartStats {
@@ -695,13 +718,22 @@ fn destinations(counts: &[Counts]) -> Vec<Counts> {
 }
 
 /// One stable counting-sort pass: every part of `src` to its destinations in `dst`.
+/// `counts[t]` must be the histogram the `offsets` were made from (see [`destinations`]).
 /// Stops early (leaving `dst` partly written) if cancelled.
+///
+/// Every write is checked against the end of its bucket, so the pass stays in bounds even if
+/// `key` does not return what it returned when `counts` were taken (a non-deterministic key,
+/// or user memory written by another thread under the sort). Such an element is dropped, and
+/// the slots its bucket then leaves empty are filled with a copy of an element of the part:
+/// the result is no longer a permutation, but every element of `dst` is initialised.
+#[allow(clippy::too_many_arguments)]
 fn scatter<T, K>(
     src: SharedPtr<T>,
     dst: SharedPtr<T>,
     key: &K,
     shift: u32,
     ranges: &[Range<usize>],
+    counts: &[Counts],
     offsets: &[Counts],
     cancel: &Cancel,
 ) where
@@ -714,26 +746,101 @@ fn scatter<T, K>(
         let part_slice =
             unsafe { std::slice::from_raw_parts(src.get().add(range.start), range.len()) };
         let mut next = offsets[part];
+        let end = bucket_ends(&next, &counts[part]);
         let dst = dst.get();
         for block in part_slice.chunks(CANCEL_BLOCK) {
             if cancel.is_cancelled() {
                 return;
             }
             for item in block {
-                let slot = &mut next[((key(item) >> shift) & MASK) as usize];
-                // SAFETY: part `t` writes bucket `b` to `offsets[t][b]..offsets[t][b] +
-                // counts[t][b]`; these ranges are disjoint for all (t, b) and tile `0..len`
-                // (see `destinations`), so every write is in bounds of `dst` (capacity
-                // `len`, distinct from `src`) and no two threads write the same element.
-                unsafe { dst.add(*slot).write(*item) };
-                *slot += 1;
+                let bucket = ((key(item) >> shift) & MASK) as usize;
+                let slot = next[bucket];
+                if slot < end[bucket] {
+                    // SAFETY: part `t` writes bucket `b` only to `offsets[t][b]..offsets[t][b]
+                    // + counts[t][b]` (the check above); these ranges are disjoint for all
+                    // (t, b) and tile `0..len` (see `destinations`), so every write is in
+                    // bounds of `dst` (capacity `len`, distinct from `src`) and no two threads
+                    // write the same element.
+                    unsafe { dst.add(slot).write(*item) };
+                    next[bucket] = slot + 1;
+                }
             }
+        }
+        if let Some(&filler) = part_slice.first() {
+            // SAFETY: the part's own ranges, as above.
+            unsafe { fill_holes(dst, &next, &end, filler) };
         }
     };
     if ranges.len() == 1 {
         work(0);
     } else {
         run_parts(ranges.len(), work);
+    }
+}
+
+/// Where each bucket's range ends, for ranges starting at `starts` with `counts` elements.
+fn bucket_ends(starts: &Counts, counts: &Counts) -> Counts {
+    let mut end = [0usize; BUCKETS];
+    for ((end, start), count) in end.iter_mut().zip(starts).zip(counts) {
+        *end = start + count;
+    }
+    end
+}
+
+/// Writes `filler` to `dst[next[b]..end[b]]` for every bucket `b`: the slots a scatter left
+/// empty because keys changed between counting and moving (never, for a deterministic key).
+///
+/// # Safety
+/// Every `next[b]..end[b]` is in bounds of `dst`, and no other thread accesses those ranges.
+#[cold]
+#[inline(never)]
+unsafe fn fill_holes_slow<T: Copy>(dst: *mut T, next: &Counts, end: &Counts, filler: T) {
+    for (&from, &to) in next.iter().zip(end) {
+        for slot in from..to {
+            // SAFETY: the caller's contract.
+            unsafe { dst.add(slot).write(filler) };
+        }
+    }
+}
+
+/// [`fill_holes_slow`] if any bucket has room left; a quick compare otherwise.
+///
+/// # Safety
+/// As for [`fill_holes_slow`].
+#[inline]
+unsafe fn fill_holes<T: Copy>(dst: *mut T, next: &Counts, end: &Counts, filler: T) {
+    if next != end {
+        // SAFETY: the caller's contract.
+        unsafe { fill_holes_slow(dst, next, end, filler) };
+    }
+}
+
+/// Stable sort of the `len` (at most [`GROUP_SORT_MAX`]) elements at `src` by `key`, written
+/// to `dst` (which may be `src`). The elements are copied to the stack with their keys, each
+/// key read once, and sorted there by key: a key that changes between reads, or memory that
+/// another thread writes, cannot make the comparison sort see an inconsistent order (which
+/// could make it panic).
+///
+/// # Safety
+/// `src` holds `len` initialised elements, `dst` has room for `len`, and no other Rust code
+/// accesses either range during the call.
+unsafe fn group_sort<T: Copy, K: Fn(&T) -> u64>(src: *const T, dst: *mut T, len: usize, key: &K) {
+    debug_assert!(len <= GROUP_SORT_MAX);
+    let len = len.min(GROUP_SORT_MAX);
+    // SAFETY: the caller's contract.
+    let src = unsafe { std::slice::from_raw_parts(src, len) };
+    let Some(&first) = src.first() else {
+        return;
+    };
+    let mut pairs = [(0u64, first); GROUP_SORT_MAX];
+    let pairs = &mut pairs[..len];
+    for (pair, item) in pairs.iter_mut().zip(src) {
+        *pair = (key(item), *item);
+    }
+    pairs.sort_by_key(|pair| pair.0);
+    for (at, pair) in pairs.iter().enumerate() {
+        // SAFETY: `at < len`: in bounds of `dst`; `src` is no longer read.
+        unsafe { dst.add(at).write(pair.1) };
     }
 }
 
@@ -1011,5 +1118,53 @@ mod tests {
         let mut want = keys.to_vec();
         want.sort_unstable();
         assert_eq!(got, want, "threads {threads} stop_after {stop_after}");
+    }
+
+    /// A key that returns random values must not crash, panic or write out of bounds, on
+    /// every path (small, MSD, LSD, split, parallel, huge bucket); the result then holds only
+    /// values of the input.
+    #[test]
+    fn non_deterministic_key_is_memory_safe() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let state = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+        let random_key = |&(k, _): &(u64, u32)| {
+            let mut x = state.load(Ordering::Relaxed);
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            state.store(x, Ordering::Relaxed);
+            // Mostly the true key, sometimes a random one: keeps the sort going deep.
+            if x % 7 == 0 {
+                x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+            } else {
+                k
+            }
+        };
+        for (i, &len) in LENGTHS.iter().chain(&[BIG_BUCKET + 5]).enumerate() {
+            let keys = if len > BIG_BUCKET {
+                skewed(len, 41)
+            } else {
+                random(len, 64, i as u64 + 3)
+            };
+            let original: Vec<(u64, u32)> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| (k, i as u32))
+                .collect();
+            let mut valid: Vec<(u64, u32)> = original.clone();
+            valid.sort_unstable();
+            for threads in [1, 2, 3] {
+                for bits in [64, 16] {
+                    let mut data = original.clone();
+                    let result = sort_by_key(&mut data, random_key, bits, threads, &Cancel::new());
+                    assert!(result.is_ok());
+                    assert_eq!(data.len(), len);
+                    assert!(
+                        data.iter().all(|item| valid.binary_search(item).is_ok()),
+                        "a value that was never in the input, len {len} threads {threads}"
+                    );
+                }
+            }
+        }
     }
 }
