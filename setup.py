@@ -10,6 +10,7 @@ version (`python setup.py install` runs with whatever setuptools the environment
 free-threaded interpreter (whose object header rust-cpython does not know).
 """
 
+import os
 import re
 import sys
 import sysconfig
@@ -83,7 +84,14 @@ def main():
         rust_extensions=[
             # "sort._sort" makes setuptools-rust copy the library to
             # sort/_sort.<EXT_SUFFIX>, e.g. sort/_sort.cpython-311-x86_64-linux-gnu.so.
-            RustExtension("sort._sort", path="Cargo.toml", binding=Binding.RustCPython),
+            RustExtension(
+                "sort._sort",
+                path="Cargo.toml",
+                binding=Binding.RustCPython,
+                # Test-only fault points (tests/test_faults.py, `tox -e faults`); never in a
+                # release.
+                features=["fault-injection"] if os.environ.get("SORT_FAULT_INJECTION") else [],
+            ),
         ],
         # The extension module is a file inside the package directory, not an importable zip.
         zip_safe=False,

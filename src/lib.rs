@@ -8,6 +8,8 @@ pub mod algo;
 mod args;
 mod errors;
 mod py_buffer;
+#[cfg(feature = "fault-injection")]
+mod py_fault;
 mod py_list;
 mod py_sleep;
 mod without_gil;
@@ -25,5 +27,7 @@ py_module_initializer!(_sort, |py, m| {
     py_sleep::register(py, m)?;
     py_list::register(py, m)?;
     py_buffer::register(py, m)?;
+    #[cfg(feature = "fault-injection")]
+    py_fault::register(py, m)?;
     Ok(())
 });

@@ -6,10 +6,18 @@
 //! raise ValueError if the list was changed meanwhile. The sort itself is either
 //! - the Rust kernels ([`algo::keyed`], [`algo::text`]) when every key is of one fast kind
 //!   ([`keys`]): the stable order of a total order is unique, so it is exactly CPython's; or
-//! - CPython's own `list.sort`, on the list (no key) or on a permutation keyed by the keys
-//!   already computed (so `key` is never called twice), performing the very comparisons
-//!   CPython would: same order, same exceptions, same partial order after an exception.
+//! - CPython's own `list.sort` on the list, with no key or fed the keys already computed (so
+//!   `key` is never called twice, see [`key_feed`]), performing the very comparisons CPython
+//!   would: same order, same exceptions, same partial order after an exception.
+//!
+//! Whatever fails, the list stays whole: the sort reads the taken items and writes only into
+//! its own buffers ([`keyed::Arranged`]), which are committed to the taken array in one step
+//! that cannot fail, with the GIL held, only once the whole sort has succeeded. A panic, an
+//! exception (Ctrl-C included) or an allocation failure before that leaves the items as they
+//! were; when the fast path cannot get its memory, CPython's own sort (which needs far less)
+//! sorts the list instead.
 
+mod key_feed;
 mod keys;
 mod raw;
 
@@ -17,16 +25,18 @@ use std::ptr;
 
 use cpython::exc::{TypeError, ValueError};
 use cpython::{
-    NoArgs, ObjectProtocol, PyDict, PyErr, PyList, PyModule, PyObject, PyResult, Python,
-    PythonObject,
+    ObjectProtocol, PyDict, PyErr, PyList, PyModule, PyObject, PyResult, Python, PythonObject,
 };
 use python3_sys::{
-    PyList_Check, PyList_GetItem, PyList_New, PyList_SetItem, PyLong_AsSsize_t,
-    PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF, Py_ssize_t,
+    PyErr_CheckSignals, PyList_Check, PyObject as RawObject, PyObject_CallFunctionObjArgs,
+    Py_DECREF,
 };
 
-use crate::algo::{keyed, text, Cancel, Error};
+use crate::algo::fault::{self, Phase};
+use crate::algo::keyed::Arranged;
+use crate::algo::{keyed, text, try_with_capacity, Cancel, Error};
 use crate::{args, errors, without_gil};
+use key_feed::{key_feed, KeyFeed};
 use keys::Keys;
 use raw::Taken;
 
@@ -44,6 +54,12 @@ const PARALLEL: usize = 1 << 15;
 /// synchronisation point), while one thread sorts 1e5 ints in ~4 ms.
 const MULTI_THREAD: usize = 1 << 18;
 
+/// The key-call loop runs Python's signal handlers every this many items. A Python key
+/// function sees a Ctrl-C itself (the eval loop checks); a C one (`str.lower`, `itemgetter`)
+/// does not, and 256 calls of any of them take well under a millisecond, while the check is a
+/// flag read when no signal is pending.
+const SIGNAL_EVERY: usize = 256;
+
 pub fn register(py: Python, module: &PyModule) -> PyResult<()> {
     // `py_fn!` expands to code that clippy flags (manual_strip); the lint is the macro's.
     #[allow(clippy::manual_strip)]
@@ -58,8 +74,12 @@ pub fn register(py: Python, module: &PyModule) -> PyResult<()> {
 enum Step {
     /// The items are in their final order.
     Sorted,
-    /// Not a fast kind and no key function: let `list.sort` sort the (restored) list.
+    /// Let `list.sort` sort the (restored) list: not a fast kind (no key function), or no
+    /// memory for the fast path before the key function was ever called.
     UseCPython,
+    /// Let `list.sort` sort the restored list with this key function, which hands out the
+    /// keys already computed, in order.
+    UseCPythonWith(KeyFeed),
 }
 
 fn sort_list(
@@ -101,18 +121,24 @@ fn sort_list(
         Ok(_) if modified => Err(PyErr::new::<ValueError, _>(py, "list modified during sort")),
         Ok(Step::Sorted) => Ok(py.None()),
         Ok(Step::UseCPython) => cpython_sort(py, &lst, &key, reverse),
+        Ok(Step::UseCPythonWith(feed)) => cpython_sort(py, &lst, feed.as_object(), reverse),
     }
 }
 
 /// No key function: the items are their own keys.
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
-    // SAFETY: GIL held; the taken array keeps every item alive until it is restored, after
-    // the sort.
-    match unsafe { keys::classify(taken.items()) } {
-        Some(keys) => {
-            sort_by_keys(py, keys, taken.items_mut(), reverse, threads)?;
+    // SAFETY: GIL held; the taken array keeps every item alive, unchanged (the items are
+    // immutable objects when they are fast keys), until after the arrangement is committed.
+    let arranged = match unsafe { fast_keys(taken.items()) } {
+        Some(keys) => sort_fast(py, keys, taken.items(), reverse, threads)?,
+        None => None,
+    };
+    match arranged {
+        Some(arranged) => {
+            arranged.commit(as_items(taken.items_mut()));
             Ok(Step::Sorted)
         }
+        // Not a fast kind, or not enough memory for the fast path.
         None => Ok(Step::UseCPython),
     }
 }
@@ -125,9 +151,19 @@ fn sort_keyed(
     reverse: bool,
     threads: usize,
 ) -> PyResult<Step> {
-    let mut keys = OwnedRefs(Vec::with_capacity(taken.len()));
-    for &item in taken.items() {
-        // SAFETY: GIL held; `key` and `item` are live; the variadic list ends with NULL.
+    let Ok(refs) = try_with_capacity(taken.len(), "the keys") else {
+        // `key` was not called yet: CPython's sort may call it (once per item).
+        return Ok(Step::UseCPython);
+    };
+    let mut keys = OwnedRefs(refs);
+    for (i, &item) in taken.items().iter().enumerate() {
+        // SAFETY: GIL held (every call below too).
+        if i % SIGNAL_EVERY == SIGNAL_EVERY - 1 && unsafe { PyErr_CheckSignals() } != 0 {
+            let err = PyErr::fetch(py);
+            keys.release_newest_first();
+            return Err(err);
+        }
+        // SAFETY: `key` and `item` are live; the variadic list ends with NULL.
         // Python code runs here and may do anything to the list: it sees an empty list, and
         // `taken`'s array, which it cannot reach, keeps every item alive.
         let k = unsafe {
@@ -138,29 +174,46 @@ fn sort_keyed(
             keys.release_newest_first();
             return Err(err);
         }
-        keys.0.push(k);
+        keys.0.push(k); // within the capacity reserved above: no allocation
     }
-    // SAFETY: GIL held; `keys` owns a reference to every key until `release` below, after
-    // the sort.
-    let result = match unsafe { keys::classify(&keys.0) } {
-        Some(fast) => sort_by_keys(py, fast, taken.items_mut(), reverse, threads),
-        None => {
-            let keys_list = keys.into_list(py)?;
-            sort_by_python_keys(py, &keys_list, taken.items_mut(), reverse)
-        }
+    // SAFETY: GIL held; `keys` owns a reference to every key until it is dropped, after the
+    // sort.
+    let arranged = match unsafe { fast_keys(&keys.0) } {
+        Some(fast) => sort_fast(py, fast, taken.items(), reverse, threads)?,
+        None => None,
     };
-    // `keys` was either released into `keys_list` (dropped above) or is released here; both
-    // before the list is restored, as in CPython.
-    result.map(|()| Step::Sorted)
+    match arranged {
+        Some(arranged) => {
+            arranged.commit(as_items(taken.items_mut()));
+            // The keys are released here (`keys` dropped), before the list is restored, as in
+            // CPython; in input order, where `list.sort` releases them in sorted order.
+            Ok(Step::Sorted)
+        }
+        // Not a fast kind, or no memory for the fast path: CPython's sort, on the list once
+        // restored, fed the keys already computed (see `key_feed`).
+        None => Ok(Step::UseCPythonWith(keys.into_feed(py)?)),
+    }
+}
+
+/// The keys of `objs` as Rust values if they are all of one fast kind and there is memory to
+/// hold them; `None` otherwise (CPython's sort then sorts them).
+///
+/// # Safety
+/// As [`keys::classify`].
+unsafe fn fast_keys(objs: &[*mut RawObject]) -> Option<Keys<'_>> {
+    if fault::hit(Phase::Keys).is_err() {
+        return None; // an injected allocation failure: as `classify`'s own
+    }
+    keys::classify(objs)
 }
 
 /// An object pointer that worker threads may move around but never dereference.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(transparent)]
 struct Item(#[allow(dead_code)] *mut RawObject);
 
-// SAFETY: workers only copy `Item`s between slots of the taken array; no thread touches the
-// object behind the pointer, its reference count, or any Python API.
+// SAFETY: workers only copy `Item`s into buffers of their own; no thread touches the object
+// behind the pointer, its reference count, or any Python API.
 unsafe impl Send for Item {}
 // SAFETY: as above; shared `&Item`s are only read as plain words.
 unsafe impl Sync for Item {}
@@ -171,16 +224,22 @@ fn as_items(items: &mut [*mut RawObject]) -> &mut [Item] {
     unsafe { std::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<Item>(), items.len()) }
 }
 
-/// Rearranges `items` in the order of `keys` (stable; descending if `reverse`), in Rust,
-/// without the GIL for large inputs.
-fn sort_by_keys(
+fn as_items_ref(items: &[*mut RawObject]) -> &[Item] {
+    // SAFETY: as in `as_items`, for a shared borrow.
+    unsafe { std::slice::from_raw_parts(items.as_ptr().cast::<Item>(), items.len()) }
+}
+
+/// The arrangement of `items` in the order of `keys` (stable; descending if `reverse`),
+/// computed in Rust, without the GIL for large inputs; `None` if there was not enough memory.
+/// `items` is only read: the caller commits the result.
+fn sort_fast(
     py: Python,
     keys: Keys,
-    items: &mut [*mut RawObject],
+    items: &[*mut RawObject],
     reverse: bool,
     threads: usize,
-) -> PyResult<()> {
-    let items = as_items(items);
+) -> PyResult<Option<Arranged<Item>>> {
+    let items = as_items_ref(items);
     let parallel = items.len() >= PARALLEL;
     let threads = if items.len() >= MULTI_THREAD {
         threads
@@ -188,16 +247,18 @@ fn sort_by_keys(
         1
     };
     // The job reads `keys` (numbers, or bytes inside immutable objects kept alive by the taken
-    // array or by the caller's key references) and reorders `items`, which only we can reach:
-    // nothing in it needs the GIL.
-    let mut job = move |cancel: &Cancel| -> Result<(), Error> {
-        match &keys {
+    // array or by the caller's key references) and the item pointers, and writes only into
+    // buffers it allocates: nothing in it needs the GIL.
+    let job = move |cancel: &Cancel| -> Result<Option<Arranged<Item>>, Error> {
+        let arranged = fault::hit(Phase::Sort).and_then(|()| match &keys {
             Keys::Words(words) => keyed::sort_by_words(words, items, reverse, threads, cancel),
-            Keys::Bytes(bytes) => {
-                let order = text::order(bytes, reverse, threads, cancel)?;
-                keyed::apply(&order, items, threads);
-                Ok(())
-            }
+            Keys::Bytes(bytes) => text::order(bytes, reverse, threads, cancel)
+                .and_then(|order| keyed::arrange(&order, items, threads)),
+        });
+        match arranged {
+            Ok(arranged) => Ok(Some(arranged)),
+            Err(Error::NoMemory(_)) => Ok(None),
+            Err(err) => Err(err),
         }
     };
     if parallel {
@@ -205,39 +266,6 @@ fn sort_by_keys(
     } else {
         job(&Cancel::new()).map_err(|err| errors::to_py(py, err))
     }
-}
-
-/// Rearranges `items` in the order CPython's `list.sort` gives `keys_list` (same length),
-/// by sorting the permutation `list(range(n))` with `key=keys_list.__getitem__`: the sort
-/// compares exactly the key objects it would compare when sorting `items` by those keys.
-/// If a comparison raises, `items` is left in the partial order CPython leaves it in.
-fn sort_by_python_keys(
-    py: Python,
-    keys_list: &PyObject,
-    items: &mut [*mut RawObject],
-    reverse: bool,
-) -> PyResult<()> {
-    let n = items.len();
-    let builtins = py.import("builtins")?;
-    let range = builtins.call(py, "range", (n,), None)?;
-    let perm = builtins.call(py, "list", (range,), None)?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item(py, "key", keys_list.getattr(py, "__getitem__")?)?;
-    kwargs.set_item(py, "reverse", reverse)?;
-    let sorted = perm.call_method(py, "sort", NoArgs, Some(&kwargs));
-    // Even after a failed sort, `perm` holds every index once: apply it either way.
-    let source = items.to_vec();
-    for (i, slot) in items.iter_mut().enumerate() {
-        // SAFETY: GIL held; `perm` is our private list of n ints (nobody else has it).
-        let index = unsafe { PyLong_AsSsize_t(PyList_GetItem(perm.as_ptr(), i as Py_ssize_t)) };
-        // Cannot fail for our own ints in 0..n; a failure would be a bug, not bad input.
-        assert!(
-            (0..n as Py_ssize_t).contains(&index),
-            "permutation index out of range"
-        );
-        *slot = source[index as usize];
-    }
-    sorted.map(|_| ())
 }
 
 /// `list.sort(lst, key=key, reverse=reverse)`: CPython's own sort, called through the type so
@@ -263,20 +291,11 @@ impl OwnedRefs {
         }
     }
 
-    /// Moves the references into a new list (which then owns them).
-    fn into_list(mut self, py: Python) -> PyResult<PyObject> {
-        // SAFETY: GIL held; PyList_New returns a new reference or NULL with an exception set.
-        let list = unsafe { PyList_New(self.0.len() as Py_ssize_t) };
-        if list.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        for (i, obj) in self.0.drain(..).enumerate() {
-            // SAFETY: a fresh list of this length; PyList_SetItem steals our reference and
-            // cannot fail for an index in range.
-            unsafe { PyList_SetItem(list, i as Py_ssize_t, obj) };
-        }
-        // SAFETY: `list` is a new reference that we own.
-        Ok(unsafe { PyObject::from_owned_ptr(py, list) })
+    /// Moves the references into a [`KeyFeed`] (which then owns them).
+    fn into_feed(mut self, py: Python) -> PyResult<KeyFeed> {
+        // The vector moves (no copy); if the feed cannot be made, its `Pending` is dropped and
+        // releases the keys.
+        key_feed(py, std::mem::take(&mut self.0))
     }
 }
 

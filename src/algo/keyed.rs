@@ -1,13 +1,16 @@
 //! Stable ordering of records by a `u64` key, the core of sorting a list by its keys.
 //!
 //! The caller turns every key into a `u64` whose unsigned order is the key order (see
-//! [`int_key`] and [`float_key`]); [`sort_by_words`] reorders the items by those keys stably
+//! [`int_key`] and [`float_key`]); [`sort_by_words`] arranges the items by those keys stably
 //! ascending, or stably *descending* (equal keys keep their original order, which is what
-//! `sorted(..., reverse=True)` does). [`Order`] and [`apply`] serve callers that compute an
-//! order first (see `text`).
+//! `sorted(..., reverse=True)` does). [`Order`] and [`arrange`] serve callers that compute an
+//! order first (see `text`). Nothing here writes to the caller's items before the whole
+//! arrangement is ready (see [`Arranged`]), and every buffer that grows with the input is
+//! allocated fallibly ([`Error::NoMemory`]).
 
 use std::sync::Mutex;
 
+use super::fault::{self, Phase};
 use super::parallel;
 use super::radix;
 use super::{Cancel, Error};
@@ -50,33 +53,78 @@ pub fn float_key(value: f64) -> Option<u64> {
 /// Largest number of items [`order`] accepts: indices are stored in 32 bits.
 pub const MAX_LEN: usize = u32::MAX as usize;
 
-/// Sorts `items` by `keys` (one key per item), stably: ascending, or descending with equal
-/// keys still in input order. Runs on up to `threads` threads; polls `cancel` between passes
-/// (on `Err(Cancelled)`, `items` is unchanged).
+/// A sorted arrangement of items, computed without touching them: [`Arranged::commit`]
+/// writes it over the items in one step that cannot stop half way.
+///
+/// This is what keeps a list whole whatever fails: the kernels read the caller's items and
+/// write only into memory they own, so a panic, an allocation failure or a cancellation
+/// anywhere before the commit leaves the items exactly as they were, and the commit itself is
+/// a copy of a complete permutation (or an in-place reverse), which has no way to fail.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Arranged<T> {
+    /// Already in order: nothing to write.
+    Same,
+    /// Reversing is the order.
+    Reversed,
+    /// The items in their new order.
+    Items(Vec<T>),
+    /// (key, item) records in their new order: the items are their second fields.
+    Records(Vec<(u64, T)>),
+}
+
+impl<T: Copy> Arranged<T> {
+    /// Writes the arrangement over `items` (the ones it was computed from).
+    ///
+    /// # Panics
+    /// If the lengths differ, before anything is written.
+    pub fn commit(self, items: &mut [T]) {
+        match self {
+            Arranged::Same => {}
+            Arranged::Reversed => items.reverse(),
+            Arranged::Items(sorted) => items.copy_from_slice(&sorted),
+            Arranged::Records(records) => {
+                assert_eq!(records.len(), items.len(), "one record per item");
+                for (slot, record) in items.iter_mut().zip(&records) {
+                    *slot = record.1;
+                }
+            }
+        }
+    }
+}
+
+/// A vector of `len` copies of `value`, or [`Error::NoMemory`].
+fn filled<T: Copy>(len: usize, value: T, what: &str) -> Result<Vec<T>, Error> {
+    let mut vec = super::try_with_capacity(len, what)?;
+    vec.resize(len, value); // within the capacity: no allocation
+    Ok(vec)
+}
+
+/// The arrangement of `items` by `keys` (one key per item), stable: ascending, or descending
+/// with equal keys still in input order. Runs on up to `threads` threads; polls `cancel`
+/// between passes. `items` is only read (see [`Arranged`]).
 ///
 /// # Panics
 /// If the lengths differ or exceed [`MAX_LEN`]; callers check first.
 pub fn sort_by_words<T: Copy + Send + Sync>(
     keys: &[u64],
-    items: &mut [T],
+    items: &[T],
     descending: bool,
     threads: usize,
     cancel: &Cancel,
-) -> Result<(), Error> {
+) -> Result<Arranged<T>, Error> {
     assert_eq!(keys.len(), items.len(), "one key per item");
     assert!(keys.len() <= MAX_LEN, "too many keys for 32-bit indices");
     // Sorting `!key` ascending stably is sorting `key` descending stably.
     let flip = if descending { u64::MAX } else { 0 };
     let Some(shape) = Shape::of(keys, flip) else {
-        return Ok(());
+        return Ok(Arranged::Same);
     };
     if shape.non_decreasing {
-        return Ok(());
+        return Ok(Arranged::Same);
     }
     if shape.strictly_decreasing {
         // No two keys are equal, so reversing is the one stable order.
-        items.reverse();
-        return Ok(());
+        return Ok(Arranged::Reversed);
     }
     cancel.check()?;
     let n = keys.len();
@@ -84,42 +132,37 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
     // (0..1000, say) then take two radix passes instead of eight.
     let key_bits = bits_for(shape.max - shape.min);
     let index_bits = bits_for(n as u64 - 1);
-    if key_bits + index_bits <= 64 {
+    let arranged = if key_bits + index_bits <= 64 {
         // Key and index packed in one word: half the memory traffic of a (key, item) pair,
         // and every word is distinct, so stability comes for free. The items are then
         // gathered by index.
-        let mut packed = vec![0u64; n];
+        let mut packed = filled(n, 0u64, "the packed keys")?;
         parallel::zip_chunks(&mut packed, keys, threads, |out, keys, offset| {
             for (i, (slot, &k)) in out.iter_mut().zip(keys).enumerate() {
                 *slot = (((k ^ flip) - shape.min) << index_bits) | (offset + i) as u64;
             }
         });
         let bits = key_bits + index_bits;
-        let packed: Vec<u64> = if n >= MSD_MIN && bits > 2 * MSD_BITS {
-            // `()` items: the records are the packed words alone.
+        let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
+        let index = |w: u64| (w & mask) as usize;
+        if n >= MSD_MIN && bits > 2 * MSD_BITS {
+            // `()` items (zero-sized: `units` allocates nothing): the records are the words.
             let units = vec![(); n];
             let records = msd_then_lsd(&packed, &units, |w| w, bits, threads, cancel)?;
-            records.into_iter().map(|(w, ())| w).collect()
+            drop(packed);
+            Arranged::Items(gather_by(items, &records, |r| index(r.0), threads)?)
         } else {
             radix::sort_by_key(&mut packed, |&w| w, bits, threads, cancel)?;
-            packed
-        };
-        let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
-        let source = items.to_vec();
-        parallel::zip_chunks(items, &packed, threads, |out, packed, _| {
-            for (slot, &w) in out.iter_mut().zip(packed) {
-                *slot = source[(w & mask) as usize];
-            }
-        });
+            Arranged::Items(gather_by(items, &packed, |&w| index(w), threads)?)
+        }
     } else {
         // Full-width keys: sort (key, item) records, so the items come out in order with no
         // random gather afterwards; the radix sort is stable, so no index is needed.
         let keys_of = |k: u64| (k ^ flip) - shape.min;
-        let records = if n >= MSD_MIN && key_bits > 2 * MSD_BITS {
+        Arranged::Records(if n >= MSD_MIN && key_bits > 2 * MSD_BITS {
             msd_then_lsd(keys, items, keys_of, key_bits, threads, cancel)?
         } else {
-            let mut records = vec![(0u64, items[0]); n];
-            let items: &[T] = items;
+            let mut records = filled(n, (0u64, items[0]), "the sort's records")?;
             parallel::zip_chunks(&mut records, keys, threads, |out, keys, offset| {
                 let items = &items[offset..offset + out.len()];
                 for ((slot, &k), &item) in out.iter_mut().zip(keys).zip(items) {
@@ -128,14 +171,30 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
             });
             radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
             records
-        };
-        parallel::zip_chunks(items, &records, threads, |out, records, _| {
-            for (slot, record) in out.iter_mut().zip(records) {
-                *slot = record.1;
-            }
-        });
-    }
-    Ok(())
+        })
+    };
+    fault::hit(Phase::Write)?;
+    Ok(arranged)
+}
+
+/// `[items[index(w)] for w in words]`, in parallel chunks, into a new vector. An index out
+/// of range panics (a bug), leaving `items` untouched.
+fn gather_by<T, W, I>(items: &[T], words: &[W], index: I, threads: usize) -> Result<Vec<T>, Error>
+where
+    T: Copy + Send + Sync,
+    W: Sync,
+    I: Fn(&W) -> usize + Sync,
+{
+    let Some(&first) = items.first() else {
+        return Ok(Vec::new());
+    };
+    let mut out = filled(words.len(), first, "the sorted items")?;
+    parallel::zip_chunks(&mut out, words, threads, |out, words, _| {
+        for (slot, w) in out.iter_mut().zip(words) {
+            *slot = items[index(w)];
+        }
+    });
+    Ok(out)
 }
 
 /// From this many records on, wide keys are first split by their top bits (see
@@ -198,7 +257,7 @@ where
         }
     }
     starts[1 << MSD_BITS] = at;
-    let mut records: Vec<(u64, T)> = vec![(0, items[0]); keys.len()];
+    let mut records = filled(keys.len(), (0, items[0]), "the sort's records")?;
     let out = SendPtr(records.as_mut_ptr());
     parallel::run_parts(parts, |p| {
         let out = out.get();
@@ -292,27 +351,48 @@ impl Shape {
     }
 }
 
-/// Rearranges `items` by `order` (see [`Order`]), copying in parallel chunks for
-/// [`Order::Permutation`]. `order` must have come from keys of `items.len()` items.
-pub fn apply<T: Copy + Send + Sync>(order: &Order, items: &mut [T], threads: usize) {
-    match order {
-        Order::Identity => {}
-        Order::Reversed => items.reverse(),
+/// The arrangement of `items` by `order` (see [`Order`]), which must have come from keys of
+/// `items.len()` items. A permutation is checked to use each index exactly once before it is
+/// used (else this panics: a bug, with `items` untouched), then gathered in parallel chunks.
+pub fn arrange<T: Copy + Send + Sync>(
+    order: &Order,
+    items: &[T],
+    threads: usize,
+) -> Result<Arranged<T>, Error> {
+    let arranged = match order {
+        Order::Identity => Arranged::Same,
+        Order::Reversed => Arranged::Reversed,
         Order::Permutation(perm) => {
             assert_eq!(perm.len(), items.len(), "permutation of the wrong length");
-            let source = items.to_vec();
-            gather(&source, perm, items, threads);
+            check_permutation(perm)?;
+            Arranged::Items(gather_by(items, perm, |&i| i as usize, threads)?)
         }
-    }
+    };
+    fault::hit(Phase::Write)?;
+    Ok(arranged)
 }
 
-/// `out[i] = source[perm[i]]`, in `threads` contiguous chunks of `out`.
-fn gather<T: Copy + Send + Sync>(source: &[T], perm: &[u32], out: &mut [T], threads: usize) {
-    parallel::zip_chunks(out, perm, threads, |out, perm, _| {
-        for (slot, &i) in out.iter_mut().zip(perm) {
-            *slot = source[i as usize];
-        }
-    });
+/// Panics unless `perm` holds each of `0..perm.len()` exactly once; one bit per index.
+fn check_permutation(perm: &[u32]) -> Result<(), Error> {
+    let mut seen = filled((perm.len() + 63) / 64, 0u64, "the permutation check")?;
+    for &i in perm {
+        let (word, bit) = (i as usize / 64, 1u64 << (i % 64));
+        let slot = seen.get_mut(word).filter(|w| **w & bit == 0);
+        let slot = slot.expect("not a permutation: an index out of range or used twice");
+        *slot |= bit;
+    }
+    // Every index is in range and none repeats, so, being `len` of them, each is used once.
+    Ok(())
+}
+
+/// Rearranges `items` by `order` in place ([`arrange`], then [`Arranged::commit`]).
+///
+/// # Panics
+/// If there is no memory for the rearranged copy; for tests and callers that cannot fail.
+pub fn apply<T: Copy + Send + Sync>(order: &Order, items: &mut [T], threads: usize) {
+    arrange(order, items, threads)
+        .expect("memory for the rearranged items")
+        .commit(items);
 }
 
 #[cfg(test)]
@@ -332,7 +412,9 @@ mod tests {
 
     fn sorted(keys: &[u64], descending: bool, threads: usize) -> Vec<usize> {
         let mut items: Vec<usize> = (0..keys.len()).collect();
-        sort_by_words(keys, &mut items, descending, threads, &Cancel::new()).unwrap();
+        sort_by_words(keys, &items, descending, threads, &Cancel::new())
+            .unwrap()
+            .commit(&mut items);
         items
     }
 
@@ -443,10 +525,20 @@ mod tests {
     fn cancelled_sort_reports_it_and_leaves_items() {
         let cancel = Cancel::new();
         cancel.cancel();
-        let mut items = [0, 1, 2];
-        let result = sort_by_words(&[2, 1, 3], &mut items, false, 1, &cancel);
+        let items = [0, 1, 2];
+        let result = sort_by_words(&[2, 1, 3], &items, false, 1, &cancel);
         assert!(matches!(result, Err(Error::Cancelled)));
-        assert_eq!(items, [0, 1, 2]);
+    }
+
+    #[test]
+    fn only_a_permutation_is_applied() {
+        let items = [10, 20, 30];
+        for bad in [vec![0, 0, 1], vec![0, 1, 3]] {
+            let result = std::panic::catch_unwind(|| arrange(&Order::Permutation(bad), &items, 1));
+            assert!(result.is_err());
+        }
+        let good = arrange(&Order::Permutation(vec![2, 0, 1]), &items, 1).unwrap();
+        assert_eq!(good, Arranged::Items(vec![30, 10, 20]));
     }
 
     /// Timings of the native phase with 1 and 2 threads; no assertions on time.
@@ -463,7 +555,9 @@ mod tests {
                 for _ in 0..5 {
                     let mut out = items.clone();
                     let start = Instant::now();
-                    sort_by_words(&keys, &mut out, false, threads, &Cancel::new()).unwrap();
+                    sort_by_words(&keys, &items, false, threads, &Cancel::new())
+                        .unwrap()
+                        .commit(&mut out);
                     best = best.min(start.elapsed().as_secs_f64());
                 }
                 println!("keyed n={n} threads={threads}: best {:.1} ms", best * 1e3);

@@ -4,6 +4,7 @@
 
 pub mod cancel;
 pub mod error;
+pub mod fault;
 pub mod keyed;
 pub mod numeric;
 pub mod parallel;

@@ -13,6 +13,7 @@ use python3_sys::{
 };
 
 use crate::algo::keyed::{float_key, int_key};
+use crate::algo::try_with_capacity;
 
 /// Keys in a form the Rust kernels sort; their order is exactly Python's `<` on the objects.
 pub enum Keys<'k> {
@@ -22,13 +23,14 @@ pub enum Keys<'k> {
     Bytes(Vec<&'k [u8]>),
 }
 
-/// The keys of `objs` if they are all of one fast kind, else `None`.
+/// The keys of `objs` if they are all of one fast kind, else `None` (also when there is no
+/// memory for them: CPython's sort, which needs less, then sorts the list).
 ///
 /// # Safety
 /// The GIL is held, and every object of `objs` stays alive, unchanged, for `'k` (the byte
 /// slices point into the objects: str's UTF-8 form and bytes' buffer are immutable and live as
-/// long as the object).
-pub unsafe fn classify<'k>(objs: &[*mut PyObject]) -> Option<Keys<'k>> {
+/// long as the object). `'k` is tied to the borrow of `objs`, whose holder owns the objects.
+pub unsafe fn classify<'k>(objs: &'k [*mut PyObject]) -> Option<Keys<'k>> {
     let first = *objs.first()?;
     if PyLong_CheckExact(first) != 0 {
         ints(objs).map(Keys::Words)
@@ -60,7 +62,7 @@ fn prefetch(objs: &[*mut PyObject], i: usize) {
 /// # Safety
 /// GIL held; live objects.
 unsafe fn ints(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
-    let mut keys = Vec::with_capacity(objs.len());
+    let mut keys = try_with_capacity(objs.len(), "the keys").ok()?;
     for (i, &obj) in objs.iter().enumerate() {
         prefetch(objs, i);
         // Exact: bool is an int subclass, and sorted() keeps True/1 as they are anyway, but a
@@ -81,7 +83,7 @@ unsafe fn ints(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
 /// # Safety
 /// GIL held; live objects.
 unsafe fn floats(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
-    let mut keys = Vec::with_capacity(objs.len());
+    let mut keys = try_with_capacity(objs.len(), "the keys").ok()?;
     for (i, &obj) in objs.iter().enumerate() {
         prefetch(objs, i);
         if PyFloat_CheckExact(obj) == 0 {
@@ -98,7 +100,7 @@ unsafe fn floats(objs: &[*mut PyObject]) -> Option<Vec<u64>> {
 /// # Safety
 /// GIL held; objects live for `'k`.
 unsafe fn strs<'k>(objs: &[*mut PyObject]) -> Option<Vec<&'k [u8]>> {
-    let mut keys = Vec::with_capacity(objs.len());
+    let mut keys = try_with_capacity(objs.len(), "the keys").ok()?;
     for (i, &obj) in objs.iter().enumerate() {
         prefetch(objs, i);
         if PyUnicode_CheckExact(obj) == 0 {
@@ -121,7 +123,7 @@ unsafe fn strs<'k>(objs: &[*mut PyObject]) -> Option<Vec<&'k [u8]>> {
 /// # Safety
 /// GIL held; objects live for `'k`.
 unsafe fn bytes<'k>(objs: &[*mut PyObject]) -> Option<Vec<&'k [u8]>> {
-    let mut keys = Vec::with_capacity(objs.len());
+    let mut keys = try_with_capacity(objs.len(), "the keys").ok()?;
     for (i, &obj) in objs.iter().enumerate() {
         prefetch(objs, i);
         if PyBytes_CheckExact(obj) == 0 {

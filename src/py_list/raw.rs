@@ -11,9 +11,19 @@
 use python3_sys::{PyList_Check, PyMem_Free, PyObject, PyVarObject, Py_XDECREF, Py_ssize_t};
 
 /// CPython's `PyListObject` (Include/cpython/listobject.h). python3-sys does not declare it.
-/// This layout has been the same from CPython 3.0 through 3.13 for the non-limited API, which
-/// is what rust-cpython builds against; `PyVarObject` from python3-sys accounts for the
-/// `Py_TRACE_REFS` header when that build option is on.
+/// After the object header, this layout has been the same from CPython 3.0 through 3.13 for
+/// the non-limited API, which is what rust-cpython builds against. The header is python3-sys's
+/// `PyVarObject`, which matches release builds of every supported version. Builds with
+/// `Py_TRACE_REFS` (debug-only) are not supported: up to 3.12 they prefix the header with
+/// `_ob_next`/`_ob_prev`, and 3.13 removed those fields from the header altogether, which
+/// python3-sys 0.7.2 does not know.
+///
+/// Reference counts: python3-sys's `Py_DECREF`/`Py_XDECREF` are a plain `ob_refcnt -= 1`
+/// (and dealloc at 0), not 3.12's immortal-aware versions. On an immortal object (3.12+:
+/// `None`, small ints, interned strs) CPython's own increfs are no-ops while this decrement is
+/// not, so it lowers the object's huge refcount by one per release: a drift of at most one per
+/// item per call, which PEP 683 sized the immortal refcount to absorb, exactly as it does for
+/// extensions built against pre-3.12 headers. Mortal objects are counted exactly.
 #[repr(C)]
 struct PyListObject {
     ob_base: PyVarObject,
