@@ -11,6 +11,7 @@
 //!   CPython would: same order, same exceptions, same partial order after an exception.
 
 mod keys;
+mod layout;
 mod raw;
 
 use std::ptr;
@@ -108,7 +109,7 @@ fn sort_list(
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
     // SAFETY: GIL held; the taken array keeps every item alive until it is restored, after
     // the sort.
-    match unsafe { keys::classify(taken.items()) } {
+    match unsafe { keys::classify(py, taken.items(), threads) }? {
         Some(keys) => {
             sort_by_keys(py, keys, taken.items_mut(), reverse, threads)?;
             Ok(Step::Sorted)
@@ -142,9 +143,10 @@ fn sort_keyed(
     }
     // SAFETY: GIL held; `keys` owns a reference to every key until `release` below, after
     // the sort.
-    let result = match unsafe { keys::classify(&keys.0) } {
-        Some(fast) => sort_by_keys(py, fast, taken.items_mut(), reverse, threads),
-        None => {
+    let result = match unsafe { keys::classify(py, &keys.0, threads) } {
+        Err(err) => Err(err),
+        Ok(Some(fast)) => sort_by_keys(py, fast, taken.items_mut(), reverse, threads),
+        Ok(None) => {
             let keys_list = keys.into_list(py)?;
             sort_by_python_keys(py, &keys_list, taken.items_mut(), reverse)
         }
