@@ -66,13 +66,19 @@ pub unsafe fn classify<'k>(
     // of `objs` (our references keep them alive; see `layout`'s docs for each field).
     let keys = match layout.kind(first) {
         None => None,
-        Some(Kind::Int) => read(py, objs, threads, 0, |o| int(layout, o))?.map(Keys::Words),
-        Some(Kind::Float) => read(py, objs, threads, 0, |o| float(layout, o))?.map(Keys::Words),
-        Some(Kind::Bytes) => {
-            read(py, objs, threads, later_mark(), |o| bytes(layout, o))?.map(Keys::Bytes)
+        Some(Kind::Int) => {
+            read(py, objs, threads, 0, |o| int(layout, o))?.map(|(keys, _)| Keys::Words(keys))
         }
+        Some(Kind::Float) => {
+            read(py, objs, threads, 0, |o| float(layout, o))?.map(|(keys, _)| Keys::Words(keys))
+        }
+        Some(Kind::Bytes) => read(py, objs, threads, later_mark(), |o| bytes(layout, o))?
+            .map(|(keys, _)| Keys::Bytes(keys)),
         Some(Kind::Str) => match read(py, objs, threads, later_mark(), |o| str(layout, o))? {
-            Some(mut keys) => utf8_of_the_rest(py, objs, &mut keys)?.then_some(Keys::Bytes(keys)),
+            Some((keys, false)) => Some(Keys::Bytes(keys)),
+            Some((mut keys, true)) => {
+                utf8_of_the_rest(py, objs, &mut keys)?.then_some(Keys::Bytes(keys))
+            }
             None => None,
         },
     };
@@ -120,7 +126,8 @@ const PREFETCH_AHEAD: usize = 16;
 
 /// Every key of `objs` by `one`, or `None` at the first miss. From [`PARALLEL`] items on,
 /// without the GIL, on `threads` threads; below, on the calling thread (a thread start would
-/// cost more). A `Read::Later` key is left as `later` for the caller to fill.
+/// cost more). A `Read::Later` key is left as `later` for the caller to fill; the flag says
+/// whether there is any.
 ///
 /// # Safety
 /// GIL held; `one` may run without it (on the objects of `objs`, which the caller keeps alive).
@@ -130,7 +137,7 @@ unsafe fn read<K, F>(
     threads: usize,
     later: K,
     one: F,
-) -> PyResult<Option<Vec<K>>>
+) -> PyResult<Option<(Vec<K>, bool)>>
 where
     K: Copy + Send + Sync,
     F: Fn(*mut PyObject) -> Read<K> + Sync,
@@ -152,7 +159,7 @@ fn read_on_threads<K, F>(
     later: K,
     one: &F,
     cancel: &Cancel,
-) -> Result<Option<Vec<K>>, Error>
+) -> Result<Option<(Vec<K>, bool)>, Error>
 where
     K: Copy + Send + Sync,
     F: Fn(*mut PyObject) -> Read<K> + Sync,
@@ -161,6 +168,7 @@ where
         return Ok(None);
     };
     let missed = AtomicBool::new(false);
+    let deferred = AtomicBool::new(false);
     let spare = &mut keys.spare_capacity_mut()[..objs.len()];
     parallel::zip_chunks(spare, objs, threads, |out, objs, _| {
         for (i, (slot, obj)) in out.iter_mut().zip(objs).enumerate() {
@@ -172,7 +180,10 @@ where
             }
             *slot = MaybeUninit::new(match one(obj.0) {
                 Read::Key(key) => key,
-                Read::Later => later,
+                Read::Later => {
+                    deferred.store(true, Ordering::Relaxed);
+                    later
+                }
                 Read::Miss => {
                     missed.store(true, Ordering::Relaxed);
                     return;
@@ -188,7 +199,7 @@ where
     }
     // SAFETY: every slot of `0..objs.len()` was initialised (see above).
     unsafe { keys.set_len(objs.len()) };
-    Ok(Some(keys))
+    Ok(Some((keys, deferred.into_inner())))
 }
 
 /// # Safety (for all four readers)
