@@ -19,6 +19,7 @@
 
 mod key_feed;
 mod keys;
+mod layout;
 mod raw;
 
 use std::ptr;
@@ -129,7 +130,7 @@ fn sort_list(
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
     // SAFETY: GIL held; the taken array keeps every item alive, unchanged (the items are
     // immutable objects when they are fast keys), until after the arrangement is committed.
-    let arranged = match unsafe { fast_keys(taken.items()) } {
+    let arranged = match unsafe { fast_keys(py, taken.items(), threads) }? {
         Some(keys) => sort_fast(py, keys, taken.items(), reverse, threads)?,
         None => None,
     };
@@ -178,7 +179,7 @@ fn sort_keyed(
     }
     // SAFETY: GIL held; `keys` owns a reference to every key until it is dropped, after the
     // sort.
-    let arranged = match unsafe { fast_keys(&keys.0) } {
+    let arranged = match unsafe { fast_keys(py, &keys.0, threads) }? {
         Some(fast) => sort_fast(py, fast, taken.items(), reverse, threads)?,
         None => None,
     };
@@ -196,15 +197,20 @@ fn sort_keyed(
 }
 
 /// The keys of `objs` as Rust values if they are all of one fast kind and there is memory to
-/// hold them; `None` otherwise (CPython's sort then sorts them).
+/// hold them; `None` otherwise (CPython's sort then sorts them). Raises only what a signal
+/// handler raises while the keys are read.
 ///
 /// # Safety
 /// As [`keys::classify`].
-unsafe fn fast_keys(objs: &[*mut RawObject]) -> Option<Keys<'_>> {
+unsafe fn fast_keys<'k>(
+    py: Python,
+    objs: &'k [*mut RawObject],
+    threads: usize,
+) -> PyResult<Option<Keys<'k>>> {
     if fault::hit(Phase::Keys).is_err() {
-        return None; // an injected allocation failure: as `classify`'s own
+        return Ok(None); // an injected allocation failure: as `classify`'s own
     }
-    keys::classify(objs)
+    keys::classify(py, objs, threads)
 }
 
 /// An object pointer that worker threads may move around but never dereference.
