@@ -18,6 +18,7 @@
 
 mod chunk;
 mod group;
+mod runs;
 mod shared;
 
 use std::cmp::Ordering;
@@ -26,6 +27,11 @@ use std::sync::atomic::{AtomicBool, Ordering as Atomic};
 use super::keyed::{Order, MAX_LEN};
 use super::{parallel, try_with_capacity, Cancel, Error};
 use group::{Budget, Ctx, Rec};
+
+/// Input with at most `n / RUN_DENSITY` sorted runs (runs of 16 strings on average) is merged
+/// instead of radix-sorted: on real paths in walk order (runs of ~20) the radix sort measured
+/// half as fast as `sorted()`, whose timsort merges the runs.
+const RUN_DENSITY: usize = 16;
 
 /// From this many strings on, the sort runs on more than one thread (when asked to).
 const PARALLEL_MIN: usize = 1 << 16;
@@ -54,8 +60,16 @@ pub fn order(
             c != Ordering::Greater
         }
     };
-    if every_pair(keys, threads, cancel, up)? {
-        return Ok(Order::Identity);
+    // Few long sorted runs (none at all, or paths in walk order): merge them, as timsort
+    // would, instead of radix-sorting. Random input stops this scan after about
+    // 2 * n / RUN_DENSITY pairs.
+    match runs::run_starts(keys, &up, (n / RUN_DENSITY).max(1), cancel)? {
+        Some(starts) if starts.len() <= 1 => return Ok(Order::Identity),
+        Some(starts) => {
+            let perm = runs::merge(keys, &up, starts, threads, cancel)?;
+            return Ok(Order::Permutation(perm));
+        }
+        None => {}
     }
     let down = |a: &[u8], b: &[u8]| {
         a.cmp(b)
@@ -254,6 +268,14 @@ mod tests {
         let mut distinct = sorted.clone();
         distinct.dedup();
         distinct.reverse();
+        let mut runs_of_20 = urls.clone();
+        runs_of_20.chunks_mut(20).for_each(|c| c.sort());
+        let mut halves = urls.clone();
+        let half = halves.len() / 2;
+        halves[..half].sort();
+        halves[half..].sort();
+        out.push(("sorted runs of 20", runs_of_20));
+        out.push(("two sorted halves", halves));
         out.push(("urls", urls));
         out.push(("sorted", sorted));
         out.push(("reversed with duplicates", reversed));
