@@ -198,6 +198,11 @@ fn sort_by_keys(
                 keyed::apply(&order, items, threads);
                 Ok(())
             }
+            Keys::Encoded(encoded) => {
+                let order = text::order(encoded.keys(), reverse, threads, cancel)?;
+                keyed::apply(&order, items, threads);
+                Ok(())
+            }
         }
     };
     if parallel {

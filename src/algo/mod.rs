@@ -3,6 +3,7 @@
 //! `py_*` modules) turns Python objects into these inputs and maps [`Error`] to exceptions.
 
 pub mod cancel;
+pub mod encode;
 pub mod error;
 pub mod keyed;
 pub mod numeric;

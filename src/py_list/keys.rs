@@ -7,12 +7,15 @@
 use std::os::raw::c_int;
 
 use python3_sys::{
-    PyBytes_AsString, PyBytes_CheckExact, PyBytes_Size, PyErr_Clear, PyFloat_AsDouble,
-    PyFloat_CheckExact, PyLong_AsLongLongAndOverflow, PyLong_CheckExact, PyObject,
-    PyUnicode_AsUTF8AndSize, PyUnicode_CheckExact, Py_ssize_t,
+    PyBool_Check, PyBytes_AsString, PyBytes_CheckExact, PyBytes_Size, PyErr_Clear,
+    PyFloat_AsDouble, PyFloat_CheckExact, PyLong_AsLongLongAndOverflow, PyLong_CheckExact,
+    PyObject, PyTuple_CheckExact, PyUnicode_AsUTF8AndSize, PyUnicode_CheckExact, Py_ssize_t,
 };
 
+use crate::algo::encode::EncodedKeys;
 use crate::algo::keyed::{float_key, int_key};
+
+mod encoded;
 
 /// Keys in a form the Rust kernels sort; their order is exactly Python's `<` on the objects.
 pub enum Keys<'k> {
@@ -20,6 +23,9 @@ pub enum Keys<'k> {
     Words(Vec<u64>),
     /// Exact strs as UTF-8 (byte order = code point order), or exact bytes.
     Bytes(Vec<&'k [u8]>),
+    /// Tuples, ints beyond 64 bits, ints mixed with floats: order-preserving byte encodings
+    /// (see [`encoded`]).
+    Encoded(EncodedKeys),
 }
 
 /// The keys of `objs` if they are all of one fast kind, else `None`.
@@ -31,9 +37,17 @@ pub enum Keys<'k> {
 pub unsafe fn classify<'k>(objs: &[*mut PyObject]) -> Option<Keys<'k>> {
     let first = *objs.first()?;
     if PyLong_CheckExact(first) != 0 {
-        ints(objs).map(Keys::Words)
+        ints(objs)
+            .map(Keys::Words)
+            .or_else(|| encoded::numbers(objs))
     } else if PyFloat_CheckExact(first) != 0 {
-        floats(objs).map(Keys::Words)
+        floats(objs)
+            .map(Keys::Words)
+            .or_else(|| encoded::numbers(objs))
+    } else if PyTuple_CheckExact(first) != 0 {
+        encoded::tuples(objs)
+    } else if PyBool_Check(first) != 0 {
+        encoded::numbers(objs)
     } else if PyUnicode_CheckExact(first) != 0 {
         strs(objs).map(Keys::Bytes)
     } else if PyBytes_CheckExact(first) != 0 {
