@@ -25,7 +25,7 @@ use python3_sys::{
     PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF, Py_ssize_t,
 };
 
-use crate::algo::{keyed, text, Cancel, Error};
+use crate::algo::{keyed, text, tiebreak, Cancel, Error};
 use crate::{args, errors, without_gil};
 use keys::Keys;
 use raw::Taken;
@@ -195,6 +195,16 @@ fn sort_by_keys(
             Keys::Words(words) => keyed::sort_by_words(words, items, reverse, threads, cancel),
             Keys::Bytes(bytes) => {
                 let order = text::order(bytes, reverse, threads, cancel)?;
+                keyed::apply(&order, items, threads);
+                Ok(())
+            }
+            Keys::Tiebreak {
+                words,
+                tails,
+                tail_bytes,
+            } => {
+                let keys = tail_bytes.keys();
+                let order = tiebreak::order(words, tails, keys, reverse, threads, cancel)?;
                 keyed::apply(&order, items, threads);
                 Ok(())
             }

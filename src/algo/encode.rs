@@ -134,6 +134,70 @@ pub fn tuple_end(out: &mut Vec<u8>) {
     out.extend_from_slice(&TUPLE_END);
 }
 
+/// The largest float `d <= value`, and whether `d == value`.
+pub fn floor_of_int(value: i64) -> (f64, bool) {
+    let f = value as f64; // rounded to nearest
+    let exact = i128::from(value);
+    match (f as i128).cmp(&exact) {
+        std::cmp::Ordering::Equal => (f, true),
+        std::cmp::Ordering::Less => (f, false),
+        // Rounded up: the next float down (|f| >= 2**53 here, so f is not 0).
+        std::cmp::Ordering::Greater => (next_down(f), false),
+    }
+}
+
+/// The largest float `d <= x` for the int `x = ±magnitude` (big-endian bytes, leading zeros
+/// allowed, of an int beyond `i64` or of any size), and whether `d == x`. Beyond the floats,
+/// `d` is `f64::MAX` (positive `x`) or `-inf` (negative `x`), never equal to `x`.
+pub fn floor_of_big_int(negative: bool, magnitude: &[u8]) -> (f64, bool) {
+    let Some(start) = magnitude.iter().position(|&b| b != 0) else {
+        return (0.0, true);
+    };
+    let magnitude = &magnitude[start..];
+    // The top 64 bits, left-aligned, and whether any bit below them is set.
+    let mut top = [0u8; 8];
+    let k = magnitude.len().min(8);
+    top[..k].copy_from_slice(&magnitude[..k]);
+    let top = u64::from_be_bytes(top);
+    let lead = top.leading_zeros(); // < 8: the first byte is non-zero
+    let top = top << lead;
+    let bit_len = magnitude.len() as u64 * 8 - u64::from(lead);
+    // Bits of the magnitude below the 53 a float keeps.
+    let below_kept = top & ((1 << 11) - 1) != 0
+        || magnitude
+            .get(8..)
+            .is_some_and(|rest| rest.iter().any(|&b| b != 0))
+        || (lead > 0 && magnitude.len() > 8 && magnitude[8] >> (8 - lead) != 0);
+    let kept = top >> 11; // 53 bits, the leading one at bit 52
+                          // magnitude ~ kept x 2^(bit_len - 53)
+    let scale = |m: u64| -> f64 {
+        if bit_len > 1100 {
+            f64::INFINITY
+        } else {
+            m as f64 * 2f64.powi(bit_len as i32 - 53)
+        }
+    };
+    if negative {
+        // Round the magnitude up; the float below -magnitude.
+        let up = if below_kept { kept + 1 } else { kept };
+        let d = -scale(up);
+        (d, !below_kept && d.is_finite())
+    } else {
+        let d = scale(kept);
+        if d.is_infinite() {
+            (f64::MAX, false)
+        } else {
+            (d, !below_kept)
+        }
+    }
+}
+
+/// The next float below the finite, non-zero `f`.
+fn next_down(f: f64) -> f64 {
+    let bits = f.to_bits();
+    f64::from_bits(if f > 0.0 { bits - 1 } else { bits + 1 })
+}
+
 /// Writes the 7-bit groups of a mantissa.
 struct Mantissa<'o> {
     out: &'o mut Vec<u8>,
@@ -473,6 +537,60 @@ mod tests {
         big_int(&mut zero, true, &[0, 0]);
         assert_eq!(zero, vec![ZERO]);
         assert!(!float(&mut Vec::new(), f64::NAN));
+    }
+
+    #[test]
+    fn floors_of_ints_are_the_largest_floats_below() {
+        let mut rng = Rng(3);
+        let mut values: Vec<i128> = vec![
+            0,
+            1,
+            -1,
+            (1 << 53) + 1,
+            -(1 << 53) - 1,
+            i64::MAX as i128,
+            i64::MIN as i128,
+            i64::MIN as i128 - 1,
+            1 << 63,
+            (1 << 64) - 1,
+            -(1 << 100) - 1,
+            i128::MAX,
+            i128::MIN + 1,
+        ];
+        values.extend(
+            (0..2000)
+                .map(|_| ((rng.next() as i128) << 64 | rng.next() as i128) >> (rng.next() % 127)),
+        );
+        for &x in &values {
+            let (d, exact) = match i64::try_from(x) {
+                Ok(v) => floor_of_int(v),
+                Err(_) => floor_of_big_int(x < 0, &x.unsigned_abs().to_be_bytes()),
+            };
+            let (big_d, big_exact) = floor_of_big_int(x < 0, &x.unsigned_abs().to_be_bytes());
+            assert_eq!((d, exact), (big_d, big_exact), "{x}");
+            // d <= x < next float up, and exact iff equal.
+            assert_ne!(cmp_int_float(x, d), Ordering::Less, "{x} {d}");
+            assert_eq!(exact, cmp_int_float(x, d) == Ordering::Equal, "{x}");
+            let up = f64::from_bits(if d >= 0.0 {
+                d.to_bits() + 1
+            } else {
+                d.to_bits() - 1
+            });
+            let up = if d == 0.0 { f64::from_bits(1) } else { up };
+            assert_eq!(cmp_int_float(x, up), Ordering::Less, "{x} {d} {up}");
+        }
+        // Beyond the floats.
+        let mut huge = vec![0u8; 200];
+        huge[0] = 1;
+        assert_eq!(floor_of_big_int(false, &huge), (f64::MAX, false));
+        assert_eq!(floor_of_big_int(true, &huge), (f64::NEG_INFINITY, false));
+        let mut p1000 = vec![0u8; 126];
+        p1000[0] = 1;
+        assert_eq!(floor_of_big_int(false, &p1000), (2f64.powi(1000), true));
+        p1000[125] = 1;
+        assert_eq!(floor_of_big_int(false, &p1000), (2f64.powi(1000), false));
+        assert!(!floor_of_big_int(true, &p1000).1);
+        assert!(floor_of_big_int(true, &p1000).0 < -(2f64.powi(1000)));
     }
 
     /// A test key: numbers, byte strings and tuples.

@@ -14,6 +14,7 @@ pub mod sleep;
 #[cfg(test)]
 mod test_rng;
 pub mod text;
+pub mod tiebreak;
 
 pub use cancel::Cancel;
 pub use error::{try_with_capacity, Error};

@@ -26,6 +26,13 @@ pub enum Keys<'k> {
     /// Tuples, ints beyond 64 bits, ints mixed with floats: order-preserving byte encodings
     /// (see [`encoded`]).
     Encoded(EncodedKeys),
+    /// Numbers not all exactly floats: a leading word per key, ties broken by the exact
+    /// encodings of the keys that have one (see [`crate::algo::tiebreak`]).
+    Tiebreak {
+        words: Vec<u64>,
+        tails: Vec<u32>,
+        tail_bytes: EncodedKeys,
+    },
 }
 
 /// The keys of `objs` if they are all of one fast kind, else `None`.

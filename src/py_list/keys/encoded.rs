@@ -31,6 +31,7 @@ use super::Keys;
 use crate::algo::encode::{self, Encoded, MAX_SCALAR};
 use crate::algo::keyed::float_key;
 use crate::algo::prefetch::prefetch;
+use crate::algo::tiebreak::NO_TAIL;
 use crate::algo::try_with_capacity;
 
 /// How many objects ahead to prefetch (see `keys::PREFETCH_AHEAD`): the list's objects first,
@@ -126,27 +127,59 @@ pub unsafe fn numbers<'k>(objs: &[*mut PyObject]) -> Option<Keys<'k>> {
     match float_words(objs) {
         Words::All(words) => Some(Keys::Words(words)),
         Words::NotNumbers => None,
-        Words::Wide => {
-            let mut enc = Encoded::with_capacity(objs.len(), objs.len() * 8).ok()?;
-            let mut scratch = Vec::new();
-            for (i, &obj) in objs.iter().enumerate() {
-                if let Some(&ahead) = objs.get(i + AHEAD) {
-                    prefetch(ahead);
+        Words::Wide => wide_numbers(objs),
+    }
+}
+
+/// Numbers some of which are no float: each keyed by the largest float below it, plus the
+/// exact encoding of those above their float (see [`crate::algo::tiebreak`]).
+unsafe fn wide_numbers<'k>(objs: &[*mut PyObject]) -> Option<Keys<'k>> {
+    let n = objs.len();
+    let mut words: Vec<u64> = try_with_capacity(n, "number keys").ok()?;
+    let mut tails: Vec<u32> = try_with_capacity(n, "number tails").ok()?;
+    let mut tail_bytes = Encoded::with_capacity(0, 0).ok()?;
+    let mut scratch = Vec::new();
+    for (i, &obj) in objs.iter().enumerate() {
+        if let Some(&ahead) = objs.get(i + AHEAD) {
+            prefetch(ahead);
+        }
+        let (floor, exact) = if is_int(obj) {
+            let mut overflow: c_int = 0;
+            let v = PyLong_AsLongLongAndOverflow(obj, &mut overflow);
+            if overflow == 0 {
+                let (floor, exact) = encode::floor_of_int(v);
+                if !exact {
+                    encode::int(tail_bytes.room(MAX_SCALAR).ok()?, v);
                 }
-                if is_int(obj) {
-                    put_int(obj, &mut enc, &mut scratch)?;
-                } else if is_type(obj, std::ptr::addr_of_mut!(PyFloat_Type)) {
-                    if !encode::float(enc.room(MAX_SCALAR).ok()?, PyFloat_AsDouble(obj)) {
-                        return None;
-                    }
-                } else {
-                    return None;
+                (floor, exact)
+            } else {
+                let negative = overflow < 0;
+                magnitude(obj, negative, &mut scratch)?;
+                let (floor, exact) = encode::floor_of_big_int(negative, &scratch);
+                if !exact {
+                    let room = scratch.len() + scratch.len() / 7 + MAX_SCALAR;
+                    encode::big_int(tail_bytes.room(room).ok()?, negative, &scratch);
                 }
-                enc.end_key().ok()?;
+                (floor, exact)
             }
-            Some(Keys::Encoded(enc.finish().ok()?))
+        } else if is_type(obj, std::ptr::addr_of_mut!(PyFloat_Type)) {
+            (PyFloat_AsDouble(obj), true)
+        } else {
+            return None;
+        };
+        words.push(float_key(floor)?); // None for NaN
+        if exact {
+            tails.push(NO_TAIL);
+        } else {
+            tails.push(tail_bytes.len() as u32);
+            tail_bytes.end_key().ok()?;
         }
     }
+    Some(Keys::Tiebreak {
+        words,
+        tails,
+        tail_bytes: tail_bytes.finish().ok()?,
+    })
 }
 
 enum Words {
@@ -198,6 +231,15 @@ unsafe fn put_int(obj: *mut PyObject, enc: &mut Encoded, scratch: &mut Vec<u8>) 
         encode::int(enc.room(MAX_SCALAR).ok()?, v);
         return Some(());
     }
+    let negative = overflow < 0;
+    magnitude(obj, negative, scratch)?;
+    let n = scratch.len();
+    encode::big_int(enc.room(n + n / 7 + MAX_SCALAR).ok()?, negative, scratch);
+    Some(())
+}
+
+/// The magnitude of the int `obj` (beyond `i64`), big-endian, into `scratch`.
+unsafe fn magnitude(obj: *mut PyObject, negative: bool, scratch: &mut Vec<u8>) -> Option<()> {
     let bits = _PyLong_NumBits(obj);
     if bits == usize::MAX {
         PyErr_Clear();
@@ -212,7 +254,6 @@ unsafe fn put_int(obj: *mut PyObject, enc: &mut Encoded, scratch: &mut Vec<u8>) 
         PyErr_Clear();
         return None;
     }
-    let negative = overflow < 0;
     if negative {
         // Magnitude of a two's complement number: invert and add one.
         let mut carry = true;
@@ -222,7 +263,6 @@ unsafe fn put_int(obj: *mut PyObject, enc: &mut Encoded, scratch: &mut Vec<u8>) 
             carry = c;
         }
     }
-    encode::big_int(enc.room(n + n / 7 + MAX_SCALAR).ok()?, negative, scratch);
     Some(())
 }
 
