@@ -35,7 +35,7 @@ use python3_sys::{
 
 use crate::algo::fault::{self, Phase};
 use crate::algo::keyed::Arranged;
-use crate::algo::{keyed, text, try_with_capacity, Cancel, Error};
+use crate::algo::{keyed, text, tiebreak, try_with_capacity, Cancel, Error};
 use crate::{args, errors, without_gil};
 use key_feed::{key_feed, KeyFeed};
 use keys::Keys;
@@ -259,6 +259,14 @@ fn sort_fast(
         let arranged = fault::hit(Phase::Sort).and_then(|()| match &keys {
             Keys::Words(words) => keyed::sort_by_words(words, items, reverse, threads, cancel),
             Keys::Bytes(bytes) => text::order(bytes, reverse, threads, cancel)
+                .and_then(|order| keyed::arrange(&order, items, threads)),
+            Keys::Tiebreak {
+                words,
+                tails,
+                tail_bytes,
+            } => tiebreak::order(words, tails, tail_bytes.keys(), reverse, threads, cancel)
+                .and_then(|order| keyed::arrange(&order, items, threads)),
+            Keys::Encoded(encoded) => text::order(encoded.keys(), reverse, threads, cancel)
                 .and_then(|order| keyed::arrange(&order, items, threads)),
         });
         match arranged {

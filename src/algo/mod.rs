@@ -3,6 +3,7 @@
 //! `py_*` modules) turns Python objects into these inputs and maps [`Error`] to exceptions.
 
 pub mod cancel;
+pub mod encode;
 pub mod error;
 pub mod fault;
 pub mod keyed;
@@ -14,6 +15,7 @@ pub mod sleep;
 #[cfg(test)]
 mod test_rng;
 pub mod text;
+pub mod tiebreak;
 
 pub use cancel::Cancel;
 pub use error::{try_with_capacity, Error};

@@ -17,16 +17,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use cpython::{PyResult, Python};
 use python3_sys::{
-    PyBytes_AsString, PyBytes_CheckExact, PyBytes_Size, PyErr_Clear, PyFloat_AsDouble,
-    PyFloat_CheckExact, PyLong_AsLongLongAndOverflow, PyLong_CheckExact, PyObject,
-    PyUnicode_AsUTF8AndSize, PyUnicode_CheckExact, Py_ssize_t,
+    PyBool_Check, PyBytes_AsString, PyBytes_CheckExact, PyBytes_Size, PyErr_Clear,
+    PyFloat_AsDouble, PyFloat_CheckExact, PyLong_AsLongLongAndOverflow, PyLong_CheckExact,
+    PyObject, PyTuple_CheckExact, PyUnicode_AsUTF8AndSize, PyUnicode_CheckExact, Py_ssize_t,
 };
 
 use super::layout::{self, Kind, Layout, Str};
 use super::{MULTI_THREAD, PARALLEL};
+use crate::algo::encode::EncodedKeys;
 use crate::algo::keyed::{float_key, int_key};
 use crate::algo::{parallel, prefetch, try_with_capacity, Cancel, Error};
 use crate::{errors, without_gil};
+
+mod encoded;
 
 /// Keys in a form the Rust kernels sort; their order is exactly Python's `<` on the objects.
 pub enum Keys<'k> {
@@ -34,9 +37,55 @@ pub enum Keys<'k> {
     Words(Vec<u64>),
     /// Exact strs as UTF-8 (byte order = code point order), or exact bytes.
     Bytes(Vec<&'k [u8]>),
+    /// Tuples, ints beyond 64 bits, ints mixed with floats: order-preserving byte encodings
+    /// (see [`encoded`]).
+    Encoded(EncodedKeys),
+    /// Numbers not all exactly floats: a leading word per key, ties broken by the exact
+    /// encodings of the keys that have one (see [`crate::algo::tiebreak`]).
+    Tiebreak {
+        words: Vec<u64>,
+        tails: Vec<u32>,
+        tail_bytes: EncodedKeys,
+    },
 }
 
 /// The keys of `objs` if they are all of one fast kind, else `None` (also when there is no
+/// memory for them: CPython's sort, the fallback, needs less). Raises only what a signal
+/// handler raises (KeyboardInterrupt) while the keys are read.
+///
+/// Ints in 64 bits, floats, strs and bytes are read by [`simple_kinds`] (on every thread for
+/// large lists); tuples, bools, ints beyond 64 bits and ints mixed with floats get exact
+/// order-preserving encodings ([`encoded`]), read with the GIL.
+///
+/// # Safety
+/// The GIL is held, and the caller owns a reference to every object of `objs` for `'k`, so
+/// that each stays alive and unchanged (the byte slices point into the objects: a str's
+/// characters or UTF-8 form and bytes' buffer are immutable and live as long as the object).
+/// `'k` is tied to the borrow of `objs`, whose holder owns the objects.
+pub unsafe fn classify<'k>(
+    py: Python,
+    objs: &'k [*mut PyObject],
+    threads: usize,
+) -> PyResult<Option<Keys<'k>>> {
+    let Some(&first) = objs.first() else {
+        return Ok(None);
+    };
+    if PyTuple_CheckExact(first) != 0 {
+        return Ok(encoded::tuples(objs));
+    }
+    if PyBool_Check(first) != 0 {
+        return Ok(encoded::numbers(objs));
+    }
+    let simple = simple_kinds(py, objs, threads)?;
+    let number = PyLong_CheckExact(first) != 0 || PyFloat_CheckExact(first) != 0;
+    if simple.is_none() && number {
+        // Ints beyond 64 bits, or ints mixed with floats: exact encodings.
+        return Ok(encoded::numbers(objs));
+    }
+    Ok(simple)
+}
+
+/// The keys of `objs` if they are all ints in 64 bits, non-NaN floats, strs or bytes (one kind), else `None` (also when there is no
 /// memory for them: CPython's sort, the fallback, needs less). Raises only what a signal
 /// handler raises (KeyboardInterrupt) while the keys are read.
 ///
@@ -45,7 +94,7 @@ pub enum Keys<'k> {
 /// that each stays alive and unchanged (the byte slices point into the objects: a str's
 /// characters or UTF-8 form and bytes' buffer are immutable and live as long as the object).
 /// `'k` is tied to the borrow of `objs`, whose holder owns the objects.
-pub unsafe fn classify<'k>(
+unsafe fn simple_kinds<'k>(
     py: Python,
     objs: &'k [*mut PyObject],
     threads: usize,
