@@ -7,6 +7,7 @@
 pub mod algo;
 mod args;
 mod errors;
+mod py_argsort;
 mod py_buffer;
 mod py_list;
 mod py_sleep;
@@ -24,5 +25,6 @@ py_module_initializer!(_sort, |py, m| {
     py_sleep::register(py, m)?;
     py_list::register(py, m)?;
     py_buffer::register(py, m)?;
+    py_argsort::register(py, m)?;
     Ok(())
 });

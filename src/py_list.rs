@@ -10,7 +10,7 @@
 //!   already computed (so `key` is never called twice), performing the very comparisons
 //!   CPython would: same order, same exceptions, same partial order after an exception.
 
-mod keys;
+pub(crate) mod keys;
 mod raw;
 
 use std::ptr;
