@@ -35,7 +35,9 @@ def frame(n, seed):
     stamps[rng.random(n) < 0.1] = np.datetime64("NaT")
     nullable = pd.array(rng.integers(-3, 3, n), dtype="Int64")
     nullable[rng.random(n) < 0.1] = pd.NA
-    return pd.DataFrame(
+    numbers = np.array([1, 2.5, -0.0, 0, True, 2**70, 3], dtype=object)[rng.integers(0, 7, n)]
+    numbers[rng.random(n) < 0.1] = None
+    df = pd.DataFrame(
         {
             "i64": rng.integers(-3, 3, n),
             "u8": rng.integers(0, 4, n).astype("uint8"),
@@ -53,6 +55,10 @@ def frame(n, seed):
         },
         index=rng.permutation(n) * 3,
     )
+    # pandas would infer `str` for the strings: keep one genuine object column of each.
+    df["obj"] = df["obj"].astype(object)
+    df["num_obj"] = pd.Series(numbers, index=df.index, dtype=object)
+    return df
 
 
 @unittest.skipIf(pd is None, "pandas is not installed")
@@ -87,7 +93,7 @@ class SortValuesTests(unittest.TestCase):
 
     def test_several_keys_and_mixed_directions(self):
         df = frame(2000, 3)
-        keys = [["i64", "f64"], ["obj", "dt", "b"], ["f64", "str", "nint"], ["u8", "td", "obj"],
+        keys = [["i64", "f64"], ["obj", "dt", "b"], ["f64", "str", "nint"], ["u8", "td", "obj"], ["num_obj", "dtz"],
                 ["cat", "i64"]]
         for by in keys:
             for ascending in itertools.product((True, False), repeat=len(by)):
