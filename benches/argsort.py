@@ -5,7 +5,7 @@ key=lst.__getitem__) and polars' round trip) at 1e4 .. 1e7. Each round times eve
 once, in turn (interleaved), so machine load hits them alike; the table gives medians and the
 ratios other / ours (above 1: ours is faster).
 
-    python benches/argsort.py [--max 1e7] [--rounds 7] [--threads 2] [--out FILE]
+    python benches/argsort.py [--max 1e7] [--list-max 1e6] [--rounds 7] [--threads 2] [--out FILE]
 
 Run it from outside the checkout on a release build (`pip install .`).
 """
@@ -38,7 +38,7 @@ def timed(fn):
         gc.enable()
 
 
-def cases(n, threads, rng):
+def cases(n, threads, rng, lists=True):
     nprng = np.random.default_rng(n)
     arrays = {
         "int64": nprng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64),
@@ -54,6 +54,8 @@ def cases(n, threads, rng):
             s = pl.Series(a)
             contenders["polars arg_sort"] = lambda s=s: s.arg_sort()
         yield f"{kind} array", contenders
+    if not lists:
+        return
     ints = [rng.randint(-(2**63), 2**63 - 1) for _ in range(n)]
     strs = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(n)]
     for kind, lst in (("list of ints", ints), ("list of str8", strs)):
@@ -70,6 +72,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=float, default=1e7)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--list-max", type=float, default=1e6, help="largest list size")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default=None, help="also write the markdown table here")
     args = parser.parse_args()
@@ -82,9 +85,7 @@ def main():
     n = 10_000
     while n <= args.max:
         rounds = args.rounds if n < 10**7 else max(3, args.rounds // 2)
-        for kind, contenders in cases(n, args.threads, rng):
-            if n >= 10**7 and kind.startswith("list") and "sorted(range)" in contenders:
-                rounds = 3
+        for kind, contenders in cases(n, args.threads, rng, n <= args.list_max):
             times = {name: [] for name in contenders}
             for _ in range(rounds):
                 for name, fn in contenders.items():

@@ -137,7 +137,9 @@ def argsort_frame(
 def _directions(ascending: Any, count: int) -> Union[List[bool], None]:
     """One bool per key, or None when pandas should judge (and raise for) ``ascending``."""
     if isinstance(ascending, (list, tuple)):
-        if len(ascending) != count or not all(isinstance(a, (bool, np.bool_)) for a in ascending):
+        if len(ascending) != count:
+            return None
+        if not all(isinstance(a, (bool, np.bool_)) for a in ascending):
             return None
         return [bool(a) for a in ascending]
     if isinstance(ascending, (bool, np.bool_)):
@@ -148,7 +150,7 @@ def _directions(ascending: Any, count: int) -> Union[List[bool], None]:
 def _is_unique_column(df: "pd.DataFrame", key: Any) -> bool:
     """Whether ``key`` names exactly one column (not an index level, not a duplicate)."""
     try:
-        return key in df.columns and df.columns.get_loc(key).__class__ is int
+        return key in df.columns and isinstance(df.columns.get_loc(key), int)
     except TypeError:  # unhashable
         return False
 
@@ -165,7 +167,8 @@ def _column_order(column: "pd.Series", ascending: bool, na_last: bool) -> Any:
                 # wants that same block at the front.
                 missing = int(np.count_nonzero(np.isnan(values)))
                 if missing:
-                    perm = np.concatenate((perm[len(perm) - missing :], perm[: len(perm) - missing]))
+                    k = len(perm) - missing
+                    perm = np.concatenate((perm[k:], perm[:k]))
             return perm
         if dtype.kind == "b":
             values = np.ascontiguousarray(column.to_numpy()).view(np.uint8)

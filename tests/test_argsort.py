@@ -45,7 +45,9 @@ def reference(values, reverse=False):
 def random_values(code, n, rng):
     if code in "fd":
         pool = [float("nan"), -0.0, 0.0, 1.5, -1.5, float("inf"), float("-inf")]
-        return [rng.choice(pool) if rng.random() < 0.2 else rng.uniform(-1e6, 1e6) for _ in range(n)]
+        return [
+            rng.choice(pool) if rng.random() < 0.2 else rng.uniform(-1e6, 1e6) for _ in range(n)
+        ]
     bits = 8 * array.array(code).itemsize
     lo, hi = (0, 2**bits - 1) if code.isupper() else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
     # Half the time a narrow range: many duplicates.
@@ -112,8 +114,10 @@ class BufferTests(unittest.TestCase):
 
 @unittest.skipIf(numpy is None, "numpy is not installed")
 class NumpyTests(unittest.TestCase):
-    DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
-              "float32", "float64"]
+    DTYPES = [
+        "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
+        "float32", "float64",
+    ]
 
     def check(self, a):
         before = a.copy()
@@ -222,7 +226,10 @@ if given is not None:
             self.assertEqual(list(sort.argsort(data, reverse=reverse)), reference(values, reverse))
 
         @settings(max_examples=200, deadline=None)
-        @given(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=100, max_size=600), st.booleans())
+        @given(
+            st.lists(st.integers(-(2**63), 2**63 - 1), min_size=100, max_size=600),
+            st.booleans(),
+        )
         def test_int_lists(self, values, reverse):
             expected = sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
             self.assertEqual(sort.argsort(values, reverse=reverse), expected)

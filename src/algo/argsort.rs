@@ -91,9 +91,66 @@ pub fn argsort<T: Number>(
         write_indices(&words, out, threads, |&w| (w & mask) as i64);
         return Ok(());
     }
+    // Wide keys: first sort 8-byte words holding the top `64 - index_bits` bits of the key
+    // above the index (about half the memory traffic of 12-byte records), then put in order
+    // the few runs whose top bits tie, by their full keys. Random keys and floats rarely tie
+    // on 40-odd top bits; when many do, sort the 12-byte records instead.
+    let shift = key_bits + index_bits - 64; // in 1..=index_bits
+    let mut words: Vec<u64> = try_with_capacity(n, "the argsort's records")?;
+    fill(&mut words, &wide, threads, |r| {
+        (((r.key - min) >> shift) << index_bits) | r.index as u64
+    });
+    cancel.check()?;
+    radix::sort_by_key(&mut words, |&w| w, 64, threads, cancel)?;
+    if order_ties(&mut words, &wide, index_bits, cancel)? {
+        let mask = (1u64 << index_bits) - 1;
+        write_indices(&words, out, threads, |&w| (w & mask) as i64);
+        return Ok(());
+    }
+    drop(words);
     radix::sort_by_key(&mut wide, |r| r.key - min, key_bits, threads, cancel)?;
     write_indices(&wide, out, threads, |r| r.index as i64);
     Ok(())
+}
+
+/// `words` are sorted (top key bits above an index into `wide`, whose records are still in
+/// index order); puts every run of equal top bits in the order of the full keys, stably (a
+/// run is in index order, so equal keys stay in index order). Returns `false`, leaving
+/// `words` alone, if more than a quarter of the words are in such runs: then sorting by the
+/// full keys from the start is faster than comparison-sorting the runs.
+fn order_ties(
+    words: &mut [u64],
+    wide: &[Wide],
+    index_bits: u32,
+    cancel: &Cancel,
+) -> Result<bool, Error> {
+    let n = words.len();
+    let mask = (1u64 << index_bits) - 1;
+    let runs = |words: &[u64]| -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for i in 1..=words.len() {
+            if i == words.len() || words[i] >> index_bits != words[start] >> index_bits {
+                if i - start > 1 {
+                    runs.push((start, i));
+                }
+                start = i;
+            }
+        }
+        runs
+    };
+    let tied = runs(words);
+    if tied.iter().map(|(a, b)| b - a).sum::<usize>() > n / 4 {
+        return Ok(false);
+    }
+    for (count, &(start, end)) in tied.iter().enumerate() {
+        if count % 4096 == 0 {
+            cancel.check()?;
+        }
+        // `wide[i].key` for the index `i` in the word; indices are < n by construction.
+        words[start..end].sort_by_key(|&w| wide[(w & mask) as usize].key);
+    }
+    Ok(true)
 }
 
 /// More than `u32::MAX` elements: 16-byte records with a `u64` index.
@@ -250,6 +307,25 @@ mod tests {
             check(&wide.iter().map(|&x| x as i32).collect::<Vec<_>>());
             check(&wide.iter().map(|&x| x as u16).collect::<Vec<_>>());
             check(&wide.iter().map(|&x| x as i8).collect::<Vec<_>>());
+            // Keys that tie on their top bits: a cluster differing only in the low bits, with
+            // outliers stretching the range (runs ordered by full keys, or the 12-byte path).
+            let clustered: Vec<i64> = wide
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| match i % 97 {
+                    0 => i64::MIN,
+                    1 => i64::MAX,
+                    _ => (1 << 40) + (x % (1 << 12)) as i64 + if i % 3 == 0 { 1 << 30 } else { 0 },
+                })
+                .collect();
+            check(&clustered);
+            // A tenth of equal keys among full-range ones: runs ordered by their full keys.
+            check(
+                &wide
+                    .iter()
+                    .map(|&x| if x % 10 == 0 { 5 } else { x as i64 })
+                    .collect::<Vec<_>>(),
+            );
             // Duplicates and a narrow range (the one-word path for 64-bit keys).
             check(
                 &wide
