@@ -10,24 +10,13 @@ rounds, medians, ratio pandas / ours (above 1: ours is faster).
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
-import time
 
 import numpy as np
 import pandas as pd
 
 import sort.dataframe
-
-
-def timed(fn):
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        fn()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
+from argsort import timed  # benches/argsort.py, next to this script
 
 
 def main():

@@ -10,6 +10,9 @@ while other Python threads keep running:
   floats, strs or bytes, and by CPython's own sort otherwise.
 - :func:`sort` also sorts writable numeric buffers (``array.array``, numpy arrays,
   ``memoryview``, ``bytearray``) in place, on all cores.
+- :func:`argsort` returns the stable permutation that sorts a numeric buffer or a list
+  (numpy's ``argsort(kind="stable")``, in parallel); :mod:`sort.dataframe` sorts pandas
+  frames with it, and is a partition sort for Dask.
 
 >>> import sort
 >>> sort.sleep_sort([5, 1, 2, 6, 8, 2, 4, 2, 3, 8, 0, 2], unit=0.01)
