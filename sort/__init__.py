@@ -10,6 +10,9 @@ while other Python threads keep running:
   floats, strs or bytes, and by CPython's own sort otherwise.
 - :func:`sort` also sorts writable numeric buffers (``array.array``, numpy arrays,
   ``memoryview``, ``bytearray``) in place, on all cores.
+- :func:`argsort` returns the stable permutation that sorts a numeric buffer or a list
+  (numpy's ``argsort(kind="stable")``, in parallel); :mod:`sort.dataframe` sorts pandas
+  frames with it, and is a partition sort for Dask.
 
 >>> import sort
 >>> sort.sleep_sort([5, 1, 2, 6, 8, 2, 4, 2, 3, 8, 0, 2], unit=0.01)
@@ -20,6 +23,9 @@ while other Python threads keep running:
 
 from __future__ import annotations
 
+import array as _array
+import builtins as _builtins
+import sys as _sys
 from typing import Any, Callable, Iterable, List, Optional, TypeVar, overload
 
 try:
@@ -31,7 +37,7 @@ except ImportError as error:  # pragma: no cover - depends on how the package wa
         "after `pip install .`, or build in place with `python setup.py build_ext --inplace`."
     ) from error
 
-__all__ = ["sleep_sort", "sort", "sorted"]
+__all__ = ["argsort", "sleep_sort", "sort", "sorted"]
 
 # The one place the version is written: setuptools reads it from here (statically), and a
 # test checks that Cargo.toml, compiled into sort._sort.__version__, agrees.
@@ -218,3 +224,79 @@ def sort(
             f"{type(obj).__name__!r} buffers"
         )
     _sort.sort_buffer(obj, reverse, threads)
+
+
+def _int64_output(obj: Any) -> Callable[[int], Any]:
+    """A maker of the int64 result for ``argsort(obj)``: numpy for numpy, else array('q')."""
+    # numpy is looked up, never imported: if it is not loaded, `obj` is no numpy array.
+    numpy = _sys.modules.get("numpy")
+    if numpy is not None and isinstance(obj, numpy.ndarray):
+        return lambda n: numpy.empty(n, dtype=numpy.int64)
+    return lambda n: _array.array("q", bytes(8 * n))
+
+
+def argsort(
+    obj: Any,
+    /,
+    *,
+    key: Optional[Callable[[Any], Any]] = None,
+    reverse: bool = False,
+    threads: Optional[int] = None,
+) -> Any:
+    """Return the stable permutation that sorts a numeric buffer or a list; ``obj`` is unchanged.
+
+    For a 1-dimensional, C-contiguous buffer of signed or unsigned 8/16/32/64-bit ints or
+    32/64-bit floats in native byte order (the formats :func:`sort` takes; read-only buffers
+    such as ``bytes`` are fine), the result equals ``numpy.argsort(obj, kind="stable")``
+    element for element: indices of equal elements in input order, floats by value with
+    ``-0.0 == 0.0`` and NaNs last. ``reverse=True`` gives the descending order with equal
+    elements still in input order and NaNs still last (not ``argsort(...)[::-1]``). It is a
+    numpy ``int64`` array when ``obj`` is a numpy array, an ``array.array('q')`` otherwise
+    (numpy is never imported by this function). The keys are read once and radix-sorted as
+    (key, index) records by Rust threads with the GIL released (buffers of up to 32768
+    elements on the calling thread). Writing to the buffer from another thread meanwhile gives
+    an unspecified permutation, never a crash.
+
+    For a list, the result is ``sorted(range(len(obj)), key=lambda i: keys[i],
+    reverse=reverse)`` as a list of ints, where ``keys`` is ``obj`` (a snapshot taken at the
+    call) or ``[key(x) for x in obj]``: ``key`` is called once per element, in order. Keys
+    that :func:`sorted` sorts natively (exact 64-bit ints, non-NaN floats, strs, bytes, all of
+    one kind) are sorted by Rust threads; any other list is sorted by CPython's own
+    ``sorted()`` with its comparisons and exceptions.
+
+    >>> import array
+    >>> list(argsort(array.array("d", [3.0, float("nan"), -1.0, 3.0])))
+    [2, 0, 3, 1]
+    >>> argsort(["pear", "fig", "apple"], key=len, reverse=True)
+    [2, 0, 1]
+
+    Args:
+        obj: a list, or a buffer of a numeric format.
+        key: a one-argument function computing each element's sort key (lists only).
+        reverse: descending order (stable; NaNs of buffers still last).
+        threads: the most threads to use; ``None`` uses every CPU this process may run on.
+
+    Returns:
+        The permutation: ``numpy.ndarray`` of int64, ``array.array('q')``, or a list of ints.
+
+    Raises:
+        TypeError: ``key`` given for a buffer, an unsupported format (float16, bool, complex,
+            object, non-native byte order, ...), or an object that is neither a list nor a
+            buffer; ``threads`` not None or an int; whatever ``key`` or a comparison raises.
+        ValueError: a non-contiguous, 0-dimensional or multi-dimensional buffer; ``threads``
+            < 1.
+        MemoryError: not enough memory for the records.
+    """
+    if isinstance(obj, list):
+        keys = obj if key is None else [key(x) for x in obj]
+        if len(keys) < _SMALL:
+            if threads is not None:
+                _check_threads(threads)
+            return _builtins.sorted(range(len(keys)), key=list(keys).__getitem__, reverse=reverse)
+        return _sort.argsort_list(keys, reverse, threads)
+    if key is not None:
+        raise TypeError(
+            "sort.argsort(): key= is only supported for lists, not for "
+            f"{type(obj).__name__!r} buffers"
+        )
+    return _sort.argsort_buffer(obj, reverse, threads, _int64_output(obj))

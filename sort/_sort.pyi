@@ -19,3 +19,10 @@ def sort_list(
     raises.
     """
 def sort_buffer(buf: Any, reverse: bool, threads: Optional[int]) -> None: ...
+def argsort_buffer(
+    buf: Any, reverse: bool, threads: Optional[int], new_output: Callable[[int], Any]
+) -> Any:
+    """The stable permutation sorting the numeric buffer `buf`, written into `new_output(n)`
+    (a writable int64 buffer of n elements), which is returned."""
+def argsort_list(lst: List[Any], reverse: bool, threads: Optional[int]) -> List[int]:
+    """`sorted(range(len(lst)), key=lst.__getitem__, reverse=reverse)`."""

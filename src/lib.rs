@@ -7,6 +7,7 @@
 pub mod algo;
 mod args;
 mod errors;
+mod py_argsort;
 mod py_buffer;
 #[cfg(feature = "fault-injection")]
 mod py_fault;
@@ -29,5 +30,6 @@ py_module_initializer!(_sort, |py, m| {
     py_buffer::register(py, m)?;
     #[cfg(feature = "fault-injection")]
     py_fault::register(py, m)?;
+    py_argsort::register(py, m)?;
     Ok(())
 });

@@ -77,16 +77,20 @@ fn sort_buffer(
 /// panics on 0-dimensional buffers (`numpy.array(5)`) after the export was taken, leaking it.
 /// Holding a `Python` token keeps this type on the GIL-holding thread (`Python` is not
 /// `Send`), so the release in `drop` always runs with the GIL.
-struct Exported<'p> {
+pub(crate) struct Exported<'p> {
     _py: Python<'p>,
     // Boxed: exporters may keep pointers to the `Py_buffer` they filled in.
-    view: Box<python3_sys::Py_buffer>,
+    pub(crate) view: Box<python3_sys::Py_buffer>,
 }
 
 impl<'p> Exported<'p> {
     /// Exports `obj`'s buffer with `flags` (`PyBUF_FULL` asks for a writable one: the exporter
     /// itself refuses read-only memory).
-    fn get(py: Python<'p>, obj: &PyObject, flags: std::os::raw::c_int) -> PyResult<Self> {
+    pub(crate) fn get(
+        py: Python<'p>,
+        obj: &PyObject,
+        flags: std::os::raw::c_int,
+    ) -> PyResult<Self> {
         let mut view = Box::<python3_sys::Py_buffer>::default();
         // SAFETY: GIL held; `view` is a valid, writable Py_buffer. On failure nothing was
         // exported and an exception is set.
@@ -167,7 +171,7 @@ fn writable_buffer<'p>(py: Python<'p>, obj: &PyObject) -> PyResult<Exported<'p>>
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     I8,
     U8,
     I16,
@@ -184,7 +188,7 @@ const SUPPORTED: &str = "b B h H i I l L q Q f d (8- to 64-bit ints, float32, fl
 
 /// Parses a struct-module format of one item: an optional byte-order/size prefix and one
 /// type code. The buffer's own `itemsize` must be the size that format implies.
-fn element_kind(py: Python, buffer: &Exported) -> PyResult<Kind> {
+pub(crate) fn element_kind(py: Python, buffer: &Exported) -> PyResult<Kind> {
     let bytes = buffer.format();
     let format = String::from_utf8_lossy(bytes);
     let unsupported = |why: &str| {
@@ -267,7 +271,11 @@ fn float(size: usize) -> Option<Kind> {
 }
 
 /// The number of elements of a 1-dimensional, C-contiguous buffer.
-fn one_dimensional_len(py: Python, obj: &PyObject, buffer: &Exported) -> PyResult<usize> {
+pub(crate) fn one_dimensional_len(
+    py: Python,
+    obj: &PyObject,
+    buffer: &Exported,
+) -> PyResult<usize> {
     let value_error = |message: String| PyErr::new::<ValueError, _>(py, message);
     match buffer.view.ndim {
         1 => {}

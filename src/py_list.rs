@@ -18,7 +18,7 @@
 //! sorts the list instead.
 
 mod key_feed;
-mod keys;
+pub(crate) mod keys;
 mod layout;
 mod raw;
 

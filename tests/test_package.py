@@ -16,7 +16,7 @@ PACKAGE_DIR = os.path.dirname(sort.__file__)
 
 class TestExports(unittest.TestCase):
     def test_all_lists_exactly_the_public_functions(self):
-        self.assertEqual(sorted(sort.__all__), ["sleep_sort", "sort", "sorted"])
+        self.assertEqual(sorted(sort.__all__), ["argsort", "sleep_sort", "sort", "sorted"])
         for name in sort.__all__:
             self.assertTrue(callable(getattr(sort, name)), name)
 
@@ -25,7 +25,7 @@ class TestExports(unittest.TestCase):
         exec("from sort import *", namespace)
         self.assertEqual(
             sorted(k for k in namespace if not k.startswith("__")),
-            ["sleep_sort", "sort", "sorted"],
+            ["argsort", "sleep_sort", "sort", "sorted"],
         )
 
     def test_compiled_module_lives_inside_the_package(self):
@@ -104,7 +104,7 @@ class TestTypingFiles(unittest.TestCase):
         self.assertTrue(os.path.isfile(stub))
         with open(stub) as f:
             text = f.read()
-        for name in ("sleep_sort", "sort_list", "sort_buffer"):
+        for name in ("sleep_sort", "sort_list", "sort_buffer", "argsort_buffer", "argsort_list"):
             self.assertIn(f"def {name}(", text)
             self.assertTrue(callable(getattr(compiled, name)), name)
 

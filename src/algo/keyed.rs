@@ -61,6 +61,7 @@ pub const MAX_LEN: usize = u32::MAX as usize;
 /// anywhere before the commit leaves the items exactly as they were, and the commit itself is
 /// a copy of a complete permutation (or an in-place reverse), which has no way to fail.
 #[derive(Debug, PartialEq, Eq)]
+#[must_use = "an arrangement does nothing until it is committed"]
 pub enum Arranged<T> {
     /// Already in order: nothing to write.
     Same,

@@ -2,6 +2,7 @@
 //! slices and returns plain results, and is proved by `cargo test`. The binding layer (the
 //! `py_*` modules) turns Python objects into these inputs and maps [`Error`] to exceptions.
 
+pub mod argsort;
 pub mod cancel;
 pub mod encode;
 pub mod error;

@@ -34,7 +34,7 @@ pub fn order(
     let n = words.len();
     let mut perm: Vec<u32> = try_with_capacity(n, "permutation")?;
     perm.extend(0..n as u32);
-    keyed::sort_by_words(words, &mut perm, descending, threads, cancel)?;
+    keyed::sort_by_words(words, &perm, descending, threads, cancel)?.commit(&mut perm);
     if tail_bytes.is_empty() {
         return Ok(Order::Permutation(perm));
     }
