@@ -115,12 +115,14 @@ const SMALL: usize = 256;
 /// and written once: memory that another thread writes under the sort (a numpy array) cannot
 /// make the comparison sort see an inconsistent order, so it cannot panic.
 fn small_sort<T: Number>(data: &mut [T], descending: bool) {
-    let Some(&first) = data.first() else {
-        return;
-    };
-    let mut copy = [first; SMALL];
-    let copy = &mut copy[..data.len().min(SMALL)];
-    copy.copy_from_slice(&data[..copy.len()]);
+    let len = data.len().min(SMALL);
+    // Not initialised up front: only `len` slots are used.
+    let mut space = [std::mem::MaybeUninit::<T>::uninit(); SMALL];
+    for (slot, &x) in space.iter_mut().zip(&data[..len]) {
+        slot.write(x);
+    }
+    // SAFETY: the first `len` slots were just initialised; `T` is `Copy`, no drop.
+    let copy = unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<T>(), len) };
     match (descending, T::EXACT_KEY) {
         // Equal keys are identical values: an unstable sort gives the stable result.
         (false, true) => copy.sort_unstable_by_key(|x| x.key()),

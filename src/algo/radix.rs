@@ -24,6 +24,7 @@
 //! write disjoint ranges, and equal digits keep their relative order, which is what makes every
 //! pass (and so the sort) stable.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -829,14 +830,15 @@ unsafe fn group_sort<T: Copy, K: Fn(&T) -> u64>(src: *const T, dst: *mut T, len:
     let len = len.min(GROUP_SORT_MAX);
     // SAFETY: the caller's contract.
     let src = unsafe { std::slice::from_raw_parts(src, len) };
-    let Some(&first) = src.first() else {
-        return;
-    };
-    let mut pairs = [(0u64, first); GROUP_SORT_MAX];
-    let pairs = &mut pairs[..len];
-    for (pair, item) in pairs.iter_mut().zip(src) {
-        *pair = (key(item), *item);
+    // Not initialised up front: filling all GROUP_SORT_MAX slots for every group measured a
+    // third of the time of `msd` (groups average ~15 elements).
+    let mut space = [MaybeUninit::<(u64, T)>::uninit(); GROUP_SORT_MAX];
+    for (slot, item) in space.iter_mut().zip(src) {
+        slot.write((key(item), *item));
     }
+    // SAFETY: the first `len` slots were just initialised; `(u64, T)` is `Copy`, no drop.
+    let pairs =
+        unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<(u64, T)>(), len) };
     pairs.sort_by_key(|pair| pair.0);
     for (at, pair) in pairs.iter().enumerate() {
         // SAFETY: `at < len`: in bounds of `dst`; `src` is no longer read.
