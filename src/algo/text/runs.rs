@@ -120,6 +120,21 @@ where
     F: Fn(&[u8], &[u8]) -> bool,
 {
     let (left, right) = src.split_at(mid);
+    let key = |i: u32| keys[i as usize];
+    // As timsort's galloping does: the head of `left` that goes before all of `right`, and
+    // the tail of `right` that goes after all of `left`, are copied without comparing each
+    // (in nearly sorted input, most runs are already in order with each other).
+    let (Some(&first_right), Some(&last_left)) = (right.first(), left.last()) else {
+        dst.copy_from_slice(src);
+        return Ok(());
+    };
+    let head = left.partition_point(|&x| before(key(x), key(first_right)));
+    let tail = right.partition_point(|&y| !before(key(last_left), key(y)));
+    budget.spend(2 * (usize::BITS - src.len().leading_zeros()) as usize)?;
+    dst[..head].copy_from_slice(&left[..head]);
+    let end = dst.len() - (right.len() - tail);
+    dst[end..].copy_from_slice(&right[tail..]);
+    let (left, right, dst) = (&left[head..], &right[..tail], &mut dst[head..end]);
     let (mut i, mut j) = (0, 0);
     for slot in dst.iter_mut() {
         let take_left = if i == left.len() {
