@@ -85,15 +85,11 @@ pub unsafe fn classify<'k>(
     Ok(simple)
 }
 
-/// The keys of `objs` if they are all ints in 64 bits, non-NaN floats, strs or bytes (one kind), else `None` (also when there is no
-/// memory for them: CPython's sort, the fallback, needs less). Raises only what a signal
-/// handler raises (KeyboardInterrupt) while the keys are read.
+/// [`classify`] for the kinds read straight from the objects: ints in 64 bits, non-NaN floats,
+/// strs and bytes (all of one kind), on every thread for large lists.
 ///
 /// # Safety
-/// The GIL is held, and the caller owns a reference to every object of `objs` for `'k`, so
-/// that each stays alive and unchanged (the byte slices point into the objects: a str's
-/// characters or UTF-8 form and bytes' buffer are immutable and live as long as the object).
-/// `'k` is tied to the borrow of `objs`, whose holder owns the objects.
+/// As [`classify`].
 unsafe fn simple_kinds<'k>(
     py: Python,
     objs: &'k [*mut PyObject],
