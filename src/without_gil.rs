@@ -18,10 +18,16 @@
 //!    ([`register`]). `Py_FinalizeEx` runs atexit hooks on the main thread, with the GIL, before
 //!    it marks the interpreter as finalizing. The hook ([`shut_down`]) sets a global "shutting
 //!    down" flag, cancels every running job, and waits with the GIL released until every call
-//!    that released the GIL has taken it back for the last time. Every call checks the flag
-//!    and registers itself under one mutex, with the GIL held, so no call can slip in between;
-//!    after the flag, calls run on the calling thread *without* releasing the GIL, and a thread
-//!    that holds the GIL is never ended by CPython.
+//!    that released the GIL has either taken it back for the last time or stopped for good.
+//!    A call whose job was cancelled that way does not return to Python: once its job has
+//!    finished it parks its thread until the process exits. Only daemon threads can be inside
+//!    a call by then (non-daemon threads are joined before atexit hooks run), and the end of
+//!    the process ends them anyway; returning instead would raise in each of them while the
+//!    interpreter finalizes, and a daemon thread printing its traceback then can abort the
+//!    process (CPython's "could not acquire lock for <stderr> at interpreter shutdown").
+//!    Every call checks the flag and registers itself under one mutex, with the GIL held, so no
+//!    call can slip in between; after the flag, calls run on the calling thread *without*
+//!    releasing the GIL, and a thread that holds the GIL is never ended by CPython.
 //! 2. **Never retake the GIL while finalizing.** Should the hook not have run (a program that
 //!    calls `atexit._clear()`, for one), the caller asks `Py_IsFinalizing` (`_Py_IsFinalizing`
 //!    before 3.13, found at run time) before every retake; if it is finalizing, it cancels the
@@ -122,7 +128,9 @@ type JobResult<R> = thread::Result<Result<R, Error>>;
 fn finish<R>(py: Python, outcome: JobResult<R>) -> PyResult<R> {
     match outcome {
         Ok(Ok(value)) => Ok(value),
-        // The only canceller besides a signal handler (whose exception wins) is shut_down.
+        // The only canceller besides a signal handler (whose exception wins) is shut_down,
+        // whose cancelled calls park instead of returning; this is for a call on the hook's own
+        // thread.
         Ok(Err(Error::Cancelled)) if calls().shutting_down => Err(PyErr::new::<RuntimeError, _>(
             py,
             "sort was cancelled: the interpreter is shutting down",
@@ -220,17 +228,41 @@ impl<T> Drop for WaitOnUnwind<'_, T> {
     }
 }
 
-/// Called without the GIL just before it is taken back: if the interpreter is finalizing,
-/// CPython would end this thread inside the retake (see the module documentation), so the job
-/// is stopped and this thread never returns.
+/// Called without the GIL just before it is taken back: if the interpreter is shutting down
+/// (the atexit hook has run) or finalizing (CPython would end this thread inside the retake),
+/// the job is stopped and this thread never returns (see the module documentation).
 fn before_retaking_the_gil<T>(cancel: &Cancel, done: &Outcome<T>) {
-    if interpreter_finalizing() {
+    let stopping = interpreter_finalizing() || stopped_by_the_hook(cancel);
+    if stopping {
         cancel.cancel();
         done.wait(None);
+        leave_the_running_calls(cancel);
         loop {
             thread::park();
         }
     }
+}
+
+/// Whether the atexit hook has run on another thread (a call on the hook's own thread must
+/// return, or the hook would never finish) while this call, `cancel`'s, was running.
+fn stopped_by_the_hook(cancel: &Cancel) -> bool {
+    let calls = calls();
+    calls.shutting_down
+        && calls.hook_thread != Some(thread::current().id())
+        && calls
+            .running
+            .iter()
+            .any(|(_, running)| std::ptr::eq(running.as_ref(), cancel))
+}
+
+/// Removes `cancel`'s call from the running ones, for a call that will never return, and
+/// tells the atexit hook.
+fn leave_the_running_calls(cancel: &Cancel) {
+    let mut calls = calls();
+    calls
+        .running
+        .retain(|(_, running)| !std::ptr::eq(running.as_ref(), cancel));
+    CALL_ENDED.notify_all();
 }
 
 /// `Py_IsFinalizing()` (3.13+) or `_Py_IsFinalizing()` (3.9-3.12): both read one atomic
@@ -279,11 +311,14 @@ fn find_finalizing_probe() -> Option<unsafe extern "C" fn() -> c_int> {
 /// interpreter is shutting down (then no call releases the GIL any more).
 struct Calls {
     shutting_down: bool,
+    /// The thread that ran the atexit hook.
+    hook_thread: Option<ThreadId>,
     running: Vec<(ThreadId, Arc<Cancel>)>,
 }
 
 static CALLS: Mutex<Calls> = Mutex::new(Calls {
     shutting_down: false,
+    hook_thread: None,
     running: Vec::new(),
 });
 
@@ -331,13 +366,14 @@ impl Drop for Ticket {
 }
 
 /// The atexit hook: from now on calls keep the GIL; running ones are cancelled, and this waits
-/// (GIL released) until each has taken the GIL back for the last time. Calls made by this very
-/// thread (only possible if atexit hooks are run by hand from a signal handler) are not waited
-/// for: they cannot end while it waits.
+/// (GIL released) until each has taken the GIL back for the last time or parked its thread.
+/// Calls made by this very thread (only possible if atexit hooks are run by hand from a signal
+/// handler) are not waited for: they cannot end while it waits.
 fn shut_down(py: Python) {
     {
         let mut calls = calls();
         calls.shutting_down = true;
+        calls.hook_thread = Some(thread::current().id());
         for (_, cancel) in &calls.running {
             cancel.cancel();
         }
