@@ -839,10 +839,26 @@ unsafe fn group_sort<T: Copy, K: Fn(&T) -> u64>(src: *const T, dst: *mut T, len:
     // SAFETY: the first `len` slots were just initialised; `(u64, T)` is `Copy`, no drop.
     let pairs =
         unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<(u64, T)>(), len) };
-    pairs.sort_by_key(|pair| pair.0);
+    insertion_sort(pairs);
     for (at, pair) in pairs.iter().enumerate() {
         // SAFETY: `at < len`: in bounds of `dst`; `src` is no longer read.
         unsafe { dst.add(at).write(pair.1) };
+    }
+}
+
+/// Stable insertion sort of (key, element) pairs by key: for groups of a few dozen, faster
+/// than the standard library's stable sort (no merge set-up), and it compares only the keys
+/// read once, so it cannot see an inconsistent order.
+#[inline]
+fn insertion_sort<T: Copy>(pairs: &mut [(u64, T)]) {
+    for i in 1..pairs.len() {
+        let current = pairs[i];
+        let mut at = i;
+        while at > 0 && pairs[at - 1].0 > current.0 {
+            pairs[at] = pairs[at - 1];
+            at -= 1;
+        }
+        pairs[at] = current;
     }
 }
 
