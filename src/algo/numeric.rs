@@ -24,6 +24,14 @@ pub trait Number: Copy + Send + Sync {
     fn key_descending(self) -> u64 {
         !self.key() & (u64::MAX >> (64 - Self::BITS))
     }
+    /// The value whose ascending key is `key`: exact for ints; for floats, exact for every
+    /// key of a value that is not NaN and not `-0.0` (the keys [`Number::key`] folds).
+    fn from_key(key: u64) -> Self;
+    /// Whether `key` and [`Number::from_key`] round-trip for this value (always, for ints).
+    #[inline]
+    fn round_trips(self) -> bool {
+        true
+    }
 }
 
 macro_rules! unsigned {
@@ -33,6 +41,10 @@ macro_rules! unsigned {
             #[inline]
             fn key(self) -> u64 {
                 self as u64
+            }
+            #[inline]
+            fn from_key(key: u64) -> Self {
+                key as $t
             }
         }
     )*};
@@ -47,6 +59,10 @@ macro_rules! signed {
             #[inline]
             fn key(self) -> u64 {
                 ((self as $u) ^ (1 << (<$t>::BITS - 1))) as u64
+            }
+            #[inline]
+            fn from_key(key: u64) -> Self {
+                ((key as $u) ^ (1 << (<$t>::BITS - 1))) as $t
             }
         }
     )*};
@@ -79,6 +95,19 @@ macro_rules! float {
                 let key = !(self.key() as $u);
                 (if self.is_nan() { <$u>::MAX } else { key }) as u64
             }
+            #[inline]
+            fn from_key(key: u64) -> Self {
+                let key = key as $u;
+                let sign = 1 << (<$u>::BITS - 1);
+                // A set top bit marks a positive value (sign bit flipped); otherwise every
+                // bit was flipped.
+                <$t>::from_bits(if key & sign != 0 { key ^ sign } else { !key })
+            }
+            #[inline]
+            fn round_trips(self) -> bool {
+                // NaNs all get one key and -0.0 gets 0.0's: those cannot be rebuilt.
+                !self.is_nan() && self.to_bits() != (-0.0 as $t).to_bits()
+            }
         }
     )*};
 }
@@ -93,12 +122,12 @@ pub fn sort<T: Number>(
     threads: usize,
     cancel: &Cancel,
 ) -> Result<(), Error> {
-    if T::BITS == 8 {
-        return counting_sort(data, descending, threads, cancel);
-    }
     if data.len() <= SMALL {
         small_sort(data, descending);
         return Ok(());
+    }
+    if T::BITS == 8 {
+        return counting_sort(data, descending, threads, cancel);
     }
     if descending {
         radix::sort_by_key(data, |x| x.key_descending(), T::BITS, threads, cancel)
@@ -107,30 +136,70 @@ pub fn sort<T: Number>(
     }
 }
 
-/// Up to this many elements, [`small_sort`]: a comparison sort of a copy on the stack, with no
-/// histogram to set up and no allocation.
+/// Up to this many elements, [`small_sort`]: a sort of keys on the stack, with no histogram to
+/// set up, no allocation and no thread.
 const SMALL: usize = 256;
 
-/// Sorts a copy of `data` (at most [`SMALL`] elements) and writes it back. `data` is read once
-/// and written once: memory that another thread writes under the sort (a numpy array) cannot
-/// make the comparison sort see an inconsistent order, so it cannot panic.
+/// Sorts `data` (at most [`SMALL`] elements) by reading each element once into a stack array of
+/// keys, sorting the keys and writing the values they stand for back once. Memory that another
+/// thread writes under the sort (a numpy array) is read only by the first loop, so it cannot
+/// make the sort see an inconsistent order (it cannot panic) and every write stays in `data`.
+///
+/// Keys are a bijection on ints and on floats other than NaN and -0.0: an unstable sort of
+/// the bare keys gives the stable result, with one compare of machine words per step. A float
+/// buffer holding a NaN or a -0.0 (whose keys it shares with other values) is sorted stably as
+/// (key, value) pairs instead.
 fn small_sort<T: Number>(data: &mut [T], descending: bool) {
     let len = data.len().min(SMALL);
-    // Not initialised up front: only `len` slots are used.
-    let mut space = [std::mem::MaybeUninit::<T>::uninit(); SMALL];
+    let data = &mut data[..len];
+    // Not initialised up front: only `len` slots are used (zeroing 2 KB costs as much as
+    // sorting 100 keys).
+    let mut space = [std::mem::MaybeUninit::<u64>::uninit(); SMALL];
+    let mut exact = true;
+    // Descending keys complement the ascending ones within `BITS` (see `key_descending`);
+    // with no NaN among the values that is exactly `!key & mask`, reversible the same way.
+    let flip = if descending {
+        u64::MAX >> (64 - T::BITS)
+    } else {
+        0
+    };
+    for (slot, &x) in space.iter_mut().zip(data.iter()) {
+        exact &= x.round_trips();
+        slot.write(x.key() ^ flip);
+    }
+    if !exact {
+        return small_sort_pairs(data, descending);
+    }
+    // SAFETY: the first `len` slots were just initialised; `u64` has no drop.
+    let keys = unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<u64>(), len) };
+    keys.sort_unstable();
+    for (x, &k) in data.iter_mut().zip(keys.iter()) {
+        *x = T::from_key(k ^ flip);
+    }
+}
+
+/// [`small_sort`] for floats whose keys are not all distinct values: a stable sort of
+/// (key, value) pairs copied to the stack, written back once.
+#[cold]
+#[inline(never)]
+fn small_sort_pairs<T: Number>(data: &mut [T], descending: bool) {
+    let len = data.len().min(SMALL);
+    let mut space = [std::mem::MaybeUninit::<(u64, T)>::uninit(); SMALL];
     for (slot, &x) in space.iter_mut().zip(&data[..len]) {
-        slot.write(x);
+        let key = if descending {
+            x.key_descending()
+        } else {
+            x.key()
+        };
+        slot.write((key, x));
     }
-    // SAFETY: the first `len` slots were just initialised; `T` is `Copy`, no drop.
-    let copy = unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<T>(), len) };
-    match (descending, T::EXACT_KEY) {
-        // Equal keys are identical values: an unstable sort gives the stable result.
-        (false, true) => copy.sort_unstable_by_key(|x| x.key()),
-        (true, true) => copy.sort_unstable_by_key(|x| x.key_descending()),
-        (false, false) => copy.sort_by_key(|x| x.key()),
-        (true, false) => copy.sort_by_key(|x| x.key_descending()),
+    // SAFETY: the first `len` slots were just initialised; the pairs are `Copy`, no drop.
+    let pairs =
+        unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<(u64, T)>(), len) };
+    pairs.sort_by_key(|pair| pair.0);
+    for (x, pair) in data.iter_mut().zip(pairs.iter()) {
+        *x = pair.1;
     }
-    data[..copy.len()].copy_from_slice(copy);
 }
 
 /// For 8-bit types: count each of the 256 values, then write them out in order. Equal 8-bit

@@ -56,7 +56,7 @@ const BIG_BUCKET: usize = 1 << 21;
 /// Buckets up to this long are sorted most significant digit first ([`msd`]), longer ones by LSD
 /// passes ([`sort_bucket`]). Measured on random 64-bit keys: MSD was faster for the buckets of
 /// 1e5 keys (~400 each), even at 1e6 (~4k), and slower at 1e7 (~40k).
-const MSD_MAX: usize = 1 << 14;
+const MSD_MAX: usize = 1 << 15;
 /// Groups this small are finished by a comparison sort: cheaper than another digit pass.
 const GROUP_SORT_MAX: usize = 48;
 /// Workers poll the cancel flag every this many elements (well under a millisecond of work),
@@ -453,16 +453,19 @@ unsafe fn msd<T, K>(
 {
     if len <= GROUP_SORT_MAX {
         let home = if into_other { other } else { data };
+        // Bits above the highest remaining digit are equal across the group (split on, or
+        // the same in every key), so only the bits below matter to its order.
+        let bits = digits
+            .last()
+            .map_or(0, |&top| (top as u32 + 1) * DIGIT_BITS);
         // SAFETY: the caller's contract: `len` elements in each buffer, ours alone.
-        unsafe { group_sort(data, home, len, key) };
+        unsafe { group_sort(data, home, len, key, bits) };
         return;
     }
     // SAFETY: the caller's contract.
     let elements = unsafe { std::slice::from_raw_parts(data, len) };
-    // Filled in place (not returned by value): a 2 KB array copied between frames measured
-    // slower than the whole split on small groups (the prefix sum stalled on the copy).
-    let mut counts = [0usize; BUCKETS];
-    let Some(level) = next_split(elements, key, digits, &mut counts) else {
+    let (mut counts, mut next) = ([0usize; BUCKETS], [0usize; BUCKETS]);
+    let Some(level) = next_split(elements, key, digits, &mut counts, &mut next) else {
         // All keys equal on the remaining digits.
         if into_other {
             // SAFETY: the caller's contract: `len` elements, no overlap.
@@ -471,12 +474,6 @@ unsafe fn msd<T, K>(
         return;
     };
     let shift = digits[level] as u32 * DIGIT_BITS;
-    let mut next = [0usize; BUCKETS];
-    let mut at = 0;
-    for (next, count) in next.iter_mut().zip(&counts) {
-        *next = at;
-        at += count;
-    }
     for item in elements {
         let slot = &mut next[((key(item) >> shift) & MASK) as usize];
         // Checked: a key that changed since `next_split` read it could send its bucket past
@@ -517,18 +514,36 @@ unsafe fn msd<T, K>(
 }
 
 /// The index in `digits` of the most significant digit on which `elements` differ, with that
-/// digit's histogram left in `counts`; `None` if they agree on all of them.
-fn next_split<T, K>(elements: &[T], key: &K, digits: &[usize], counts: &mut Counts) -> Option<usize>
+/// digit's histogram left in `counts` and its exclusive prefix sums (where each bucket starts)
+/// in `starts`; `None` if they agree on all of them.
+///
+/// Both are written by one scalar loop from counts kept in this frame: returning the 2 KB
+/// histogram by value, or filling the caller's zeroed array, measured up to 2x slower on
+/// 1e5 int32s (the caller's prefix sum stalled reading what wide vector moves had just
+/// written).
+fn next_split<T, K>(
+    elements: &[T],
+    key: &K,
+    digits: &[usize],
+    counts: &mut Counts,
+    starts: &mut Counts,
+) -> Option<usize>
 where
     K: Fn(&T) -> u64,
 {
     for (level, &digit) in digits.iter().enumerate().rev() {
         let shift = digit as u32 * DIGIT_BITS;
-        counts.fill(0);
+        let mut local = [0usize; BUCKETS];
         for item in elements {
-            counts[((key(item) >> shift) & MASK) as usize] += 1;
+            local[((key(item) >> shift) & MASK) as usize] += 1;
         }
-        if !counts.contains(&elements.len()) {
+        if !local.contains(&elements.len()) {
+            let mut at = 0;
+            for ((count, start), &n) in counts.iter_mut().zip(starts.iter_mut()).zip(&local) {
+                *count = n;
+                *start = at;
+                at += n;
+            }
             return Some(level);
         }
     }
@@ -816,33 +831,88 @@ unsafe fn fill_holes<T: Copy>(dst: *mut T, next: &Counts, end: &Counts, filler: 
     }
 }
 
-/// Stable sort of the `len` (at most [`GROUP_SORT_MAX`]) elements at `src` by `key`, written
-/// to `dst` (which may be `src`). The elements are copied to the stack with their keys, each
-/// key read once, and sorted there by key: a key that changes between reads, or memory that
-/// another thread writes, cannot make the comparison sort see an inconsistent order (which
-/// could make it panic).
+/// Stable sort of the `len` (at most [`GROUP_SORT_MAX`]) elements at `src` by the low `bits`
+/// bits of `key`, written to `dst` (which may be `src`). The elements are copied to the stack,
+/// each key read once, and an order of indices is sorted there: a key that changes between
+/// reads, or memory that another thread writes, cannot make the comparison sort see an
+/// inconsistent order (which could make it panic), and the result is always a permutation of
+/// the copies.
 ///
 /// # Safety
 /// `src` holds `len` initialised elements, `dst` has room for `len`, and no other Rust code
 /// accesses either range during the call.
-unsafe fn group_sort<T: Copy, K: Fn(&T) -> u64>(src: *const T, dst: *mut T, len: usize, key: &K) {
+unsafe fn group_sort<T: Copy, K: Fn(&T) -> u64>(
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+    key: &K,
+    bits: u32,
+) {
     debug_assert!(len <= GROUP_SORT_MAX);
     let len = len.min(GROUP_SORT_MAX);
     // SAFETY: the caller's contract.
     let src = unsafe { std::slice::from_raw_parts(src, len) };
     // Not initialised up front: filling all GROUP_SORT_MAX slots for every group measured a
     // third of the time of `msd` (groups average ~15 elements).
-    let mut space = [MaybeUninit::<(u64, T)>::uninit(); GROUP_SORT_MAX];
-    for (slot, item) in space.iter_mut().zip(src) {
-        slot.write((key(item), *item));
+    let mut items = [MaybeUninit::<T>::uninit(); GROUP_SORT_MAX];
+    let mut order = [MaybeUninit::<u64>::uninit(); GROUP_SORT_MAX];
+    if bits <= 64 - INDEX_BITS {
+        // The key's low bits and the index in one word: an unstable sort of plain words (the
+        // standard library's branch-free networks) is then a stable sort by key.
+        let low = if bits == 0 {
+            0
+        } else {
+            u64::MAX >> (64 - bits)
+        };
+        for (at, item) in src.iter().enumerate() {
+            order[at].write(((key(item) & low) << INDEX_BITS) | at as u64);
+            items[at].write(*item);
+        }
+        // SAFETY: the first `len` slots were just initialised; plain data.
+        let order = unsafe { std::slice::from_raw_parts_mut(order.as_mut_ptr().cast(), len) };
+        order.sort_unstable();
+        // SAFETY: sorting permuted the words written above, whose low bits are `0..len`.
+        unsafe { write_in_order(&items, order, dst) };
+    } else {
+        let mut keys = [MaybeUninit::<u64>::uninit(); GROUP_SORT_MAX];
+        for (at, item) in src.iter().enumerate() {
+            keys[at].write(key(item));
+            order[at].write(at as u64);
+            items[at].write(*item);
+        }
+        // SAFETY: the first `len` slots of each were just initialised; plain data.
+        let (keys, order): (&[u64], &mut [u64]) = unsafe {
+            (
+                std::slice::from_raw_parts(keys.as_ptr().cast(), len),
+                std::slice::from_raw_parts_mut(order.as_mut_ptr().cast(), len),
+            )
+        };
+        // By (key, index): stable.
+        order.sort_unstable_by_key(|&at| (keys[at as usize], at));
+        // SAFETY: sorting permuted the indices `0..len` written above.
+        unsafe { write_in_order(&items, order, dst) };
     }
-    // SAFETY: the first `len` slots were just initialised; `(u64, T)` is `Copy`, no drop.
-    let pairs =
-        unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<(u64, T)>(), len) };
-    pairs.sort_by_key(|pair| pair.0);
-    for (at, pair) in pairs.iter().enumerate() {
-        // SAFETY: `at < len`: in bounds of `dst`; `src` is no longer read.
-        unsafe { dst.add(at).write(pair.1) };
+}
+
+/// Bits of a group index (< [`GROUP_SORT_MAX`]).
+const INDEX_BITS: u32 = 6;
+const _: () = assert!(GROUP_SORT_MAX <= 1 << INDEX_BITS);
+
+/// `dst[to] = items[order[to] % 64]` for every `to`.
+///
+/// # Safety
+/// The low [`INDEX_BITS`] of the words of `order` are a permutation of `0..order.len()`, whose
+/// items are initialised; `dst` has room for `order.len()` elements that no one else accesses.
+#[inline]
+unsafe fn write_in_order<T: Copy>(
+    items: &[MaybeUninit<T>; GROUP_SORT_MAX],
+    order: &[u64],
+    dst: *mut T,
+) {
+    for (to, &word) in order.iter().enumerate() {
+        let from = (word & ((1 << INDEX_BITS) - 1)) as usize;
+        // SAFETY: the contract: `to` is in bounds of `dst`, `items[from]` is initialised.
+        unsafe { dst.add(to).write(items[from].assume_init()) };
     }
 }
 
