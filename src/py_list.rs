@@ -17,6 +17,7 @@
 //! were; when the fast path cannot get its memory, CPython's own sort (which needs far less)
 //! sorts the list instead.
 
+mod handover;
 mod key_feed;
 pub(crate) mod keys;
 mod layout;
@@ -128,6 +129,10 @@ fn sort_list(
 
 /// No key function: the items are their own keys.
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
+    // SAFETY: GIL held; the taken array keeps every item alive.
+    if unsafe { handover::to_cpython(taken.items()) } {
+        return Ok(Step::UseCPython);
+    }
     // SAFETY: GIL held; the taken array keeps every item alive, unchanged (the items are
     // immutable objects when they are fast keys), until after the arrangement is committed.
     let arranged = match unsafe { fast_keys(py, taken.items(), threads) }? {
@@ -176,6 +181,12 @@ fn sort_keyed(
             return Err(err);
         }
         keys.0.push(k); // within the capacity reserved above: no allocation
+    }
+    // SAFETY: GIL held; `keys` owns a reference to every key. A list the key function
+    // stored into is sorted here, not handed over: `list.sort` sorts it and then raises, and
+    // the handover would only raise.
+    if !taken.modified() && unsafe { handover::to_cpython(&keys.0) } {
+        return Ok(Step::UseCPythonWith(keys.into_feed(py)?));
     }
     // SAFETY: GIL held; `keys` owns a reference to every key until it is dropped, after the
     // sort.

@@ -89,6 +89,13 @@ impl Taken {
         unsafe { std::slice::from_raw_parts_mut(self.items, self.len) }
     }
 
+    /// Whether the list was stored into while taken (as `restore` will report).
+    pub fn modified(&self) -> bool {
+        // SAFETY: the list outlives `self` (contract of `take`); the GIL is held by every
+        // holder of a `Taken`.
+        unsafe { (*self.list).allocated != -1 }
+    }
+
     /// Puts the items back into the list and frees whatever was stored in the list while it
     /// was taken. Returns whether the list was modified meanwhile (then the caller raises
     /// `ValueError("list modified during sort")`, unless it already has an error to report).

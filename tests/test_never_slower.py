@@ -1,0 +1,219 @@
+"""The handover to CPython's sort (src/py_list/handover.rs) gives exactly sorted()'s result.
+
+Inputs made of few long runs, nearly sorted lists, lists that fail classification late and
+short lists of encoded kinds are sorted by CPython's own `list.sort` after a small sample; the
+rest by the Rust kernels. Either way the result must be sorted()'s, object for object: these
+tests check identity (`is`), stability (equal keys held by distinct objects), `reverse=` and
+`key=`, at sizes that reach the multi-threaded paths (>= 2**18 items).
+"""
+
+import builtins
+import random
+import unittest
+
+import sort
+
+N = 1 << 18
+
+
+def distinct_equal(value):
+    """A new object equal to `value` (so that stability is visible through `is`)."""
+    if isinstance(value, str):
+        return "".join(list(value))
+    if isinstance(value, bytes):
+        return bytes(bytearray(value))
+    if isinstance(value, float):
+        return float(repr(value))
+    if isinstance(value, int):
+        return int(str(value)) if abs(value) > 256 else value
+    if isinstance(value, tuple):
+        return tuple(distinct_equal(v) for v in value)
+    return value
+
+
+def values(kind, n, rng):
+    """n increasing values of a kind, with every value twice (distinct equal objects)."""
+    half = n // 2
+    if kind == "int":
+        base = [i * 3 - 10**6 for i in range(half)]
+    elif kind == "float":
+        base = [i * 0.25 - 1e4 for i in range(half)]
+    elif kind == "str":
+        base = [f"/usr/lib/python3/dist-packages/pkg{i // 100:05d}/mod{i:07d}.py" for i in range(half)]
+    elif kind == "bytes":
+        base = [f"/var/log/{i:08d}".encode() for i in range(half)]
+    elif kind == "tuple":
+        base = [(i // 3, f"n{i:07d}") for i in range(half)]
+    elif kind == "mixed":
+        base = [i if i % 2 else i + 0.5 for i in range(half)]
+    elif kind == "bigint":
+        base = [2**70 + i * 2**10 for i in range(half)]
+    else:
+        raise ValueError(kind)
+    out = []
+    for v in base:
+        out.append(v)
+        out.append(distinct_equal(v))
+    return out
+
+
+def shaped(shape, data, rng):
+    data = list(data)
+    n = len(data)
+    if shape == "sorted":
+        return data
+    if shape == "reversed":
+        return data[::-1]
+    if shape == "swaps":
+        for _ in range(n // 100):
+            a, b = rng.randrange(n), rng.randrange(n)
+            data[a], data[b] = data[b], data[a]
+        return data
+    if shape.startswith("k="):
+        k = int(shape[2:])
+        rng.shuffle(data)
+        size = -(-n // k)
+        out = []
+        for j in range(k):
+            out.extend(builtins.sorted(data[j * size:(j + 1) * size]))
+        return out
+    if shape == "runs20":
+        # Walk order: short sorted runs, the list nearly in order as a whole.
+        out = []
+        for j in range(0, n, 20):
+            chunk = data[j:j + 20]
+            rng.shuffle(chunk)
+            out.extend(builtins.sorted(chunk))
+        return out
+    raise ValueError(shape)
+
+
+KINDS = ("int", "float", "str", "bytes", "tuple", "mixed", "bigint")
+SHAPES = ("sorted", "reversed", "swaps", "k=2", "k=16", "k=1000", "runs20")
+
+
+class HandoverExactness(unittest.TestCase):
+    def assertSameObjects(self, got, want):
+        self.assertEqual(len(got), len(want))
+        for i, (a, b) in enumerate(zip(got, want)):
+            if a is not b:
+                self.fail(f"item {i}: {a!r} is not {b!r}")
+
+    def check(self, data, **kwargs):
+        want = builtins.sorted(data, **kwargs)
+        self.assertSameObjects(sort.sorted(data, **kwargs), want)
+        copy = list(data)
+        sort.sort(copy, **kwargs)
+        self.assertSameObjects(copy, want)
+
+    def test_shapes_of_every_kind(self):
+        rng = random.Random(7)
+        for kind in KINDS:
+            base = values(kind, N, rng)
+            for shape in SHAPES:
+                data = shaped(shape, base, rng)
+                with self.subTest(kind=kind, shape=shape):
+                    self.check(data)
+                    self.check(data, reverse=True)
+
+    def test_key_functions(self):
+        rng = random.Random(8)
+        for kind in ("int", "str", "tuple"):
+            base = values(kind, N, rng)
+            for shape in ("sorted", "reversed", "k=16", "runs20"):
+                data = shaped(shape, base, rng)
+                with self.subTest(kind=kind, shape=shape):
+                    self.check(data, key=lambda x: x)
+                    self.check(data, key=repr, reverse=True)
+                    self.check(data, key=lambda x: (0, x), reverse=True)
+
+    def test_key_is_called_once_per_item_in_order(self):
+        data = list(range(N))
+        calls = []
+
+        def key(x):
+            calls.append(x)
+            return x
+
+        self.assertSameObjects(sort.sorted(data, key=key), data)
+        self.assertSameObjects(calls, data)
+
+    def test_short_encoded_kinds(self):
+        rng = random.Random(9)
+        for kind in ("tuple", "mixed", "bigint"):
+            data = values(kind, 100_000, rng)
+            rng.shuffle(data)
+            with self.subTest(kind=kind):
+                self.check(data)
+                self.check(data, reverse=True)
+
+
+class LateFailures(unittest.TestCase):
+    def test_int_list_ending_with_a_str_raises_as_sorted_does(self):
+        data = list(range(N, 0, -1)) + ["x"]
+        with self.assertRaises(TypeError) as ours:
+            sort.sorted(data)
+        with self.assertRaises(TypeError) as theirs:
+            builtins.sorted(data)
+        self.assertEqual(str(ours.exception), str(theirs.exception))
+
+    def test_float_list_ending_with_a_nan(self):
+        rng = random.Random(10)
+        data = [rng.random() for _ in range(N)] + [float("nan")]
+        want = builtins.sorted(data)
+        got = sort.sorted(data)
+        self.assertEqual(len(got), len(want))
+        self.assertTrue(all(a is b for a, b in zip(got, want)))
+
+    def test_str_list_ending_with_bytes(self):
+        data = [f"k{i}" for i in range(N)] + [b"x"]
+        with self.assertRaises(TypeError):
+            sort.sorted(data)
+
+
+class SampleCallsNoPythonCode(unittest.TestCase):
+    """The run sample compares only builtin values: a user `__lt__` is called exactly as often
+    as by sorted() (the comparisons are CPython's own)."""
+
+    def test_user_objects_inside_tuples(self):
+        counts = {"lt": 0, "eq": 0}
+
+        class Quiet:
+            def __init__(self, v):
+                self.v = v
+
+            def __lt__(self, other):
+                counts["lt"] += 1
+                return self.v < other.v
+
+            def __eq__(self, other):
+                counts["eq"] += 1
+                return self.v == other.v
+
+            __hash__ = None
+
+        data = [(i // 2, Quiet(i)) for i in range(1000)]
+        builtins.sorted(data)
+        want = dict(counts)
+        counts.update(lt=0, eq=0)
+        sort.sorted(data)
+        self.assertEqual(counts, want)
+
+    def test_subclass_of_int(self):
+        calls = []
+
+        class Loud(int):
+            def __lt__(self, other):
+                calls.append(1)
+                return int(self) < int(other)
+
+        data = [Loud(i) for i in range(1000)]
+        builtins.sorted(data)
+        want = len(calls)
+        calls.clear()
+        sort.sorted(data)
+        self.assertEqual(len(calls), want)
+
+
+if __name__ == "__main__":
+    unittest.main()
