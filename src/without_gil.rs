@@ -72,18 +72,28 @@ where
         return finish(py, outcome);
     };
     let done = Arc::new(Outcome::default());
+    // The job waits here so that, if no thread can be had for it, it is still ours to run.
+    let slot = Mutex::new(Some(job));
+    let take_job = || slot.lock().unwrap_or_else(|p| p.into_inner()).take();
     thread::scope(|scope| {
         let worker = {
-            let (cancel, done) = (Arc::clone(&cancel), Arc::clone(&done));
+            let (cancel, done, take_job) = (Arc::clone(&cancel), Arc::clone(&done), &take_job);
             thread::Builder::new()
                 .name("sort-job".into())
                 .spawn_scoped(scope, move || {
-                    let outcome = panic::catch_unwind(AssertUnwindSafe(|| job(cancel.as_ref())));
-                    done.put(outcome);
+                    if let Some(job) = take_job() {
+                        let job = || job(cancel.as_ref());
+                        done.put(panic::catch_unwind(AssertUnwindSafe(job)));
+                    }
                 })
         };
-        if let Err(err) = worker {
-            return Err(errors::to_py(py, Error::Spawn(err)));
+        if worker.is_err() {
+            // The system refused a thread (limits on threads or address space): the work
+            // still gets done, on this thread with the GIL held, where it cannot be
+            // interrupted but cannot fail for want of a thread either.
+            let job = take_job().expect("a job whose thread never started is still here");
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| job(cancel.as_ref())));
+            return finish(py, outcome);
         }
         // From here until the job has put its outcome, this frame must not be left by any
         // path; the guard makes that hold for an unwind too.
