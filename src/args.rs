@@ -87,3 +87,15 @@ fn index(py: Python, value: &PyObject) -> PyResult<PyObject> {
 pub fn type_name(py: Python, obj: &PyObject) -> String {
     obj.get_type(py).name(py).into_owned()
 }
+
+/// TypeError unless `obj` is a list (a subclass too), naming the function `caller`.
+pub fn require_list(py: Python, obj: &PyObject, caller: &str) -> PyResult<()> {
+    // SAFETY: GIL held (we have a `Python` token); `obj` is a live object.
+    if unsafe { python3_sys::PyList_Check(obj.as_ptr()) } == 0 {
+        return Err(PyErr::new::<TypeError, _>(
+            py,
+            format!("{caller}() needs a list, not {}", type_name(py, obj)),
+        ));
+    }
+    Ok(())
+}

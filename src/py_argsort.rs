@@ -13,7 +13,7 @@ use cpython::exc::{SystemError, TypeError, ValueError};
 use cpython::{
     ObjectProtocol, PyDict, PyErr, PyList, PyModule, PyObject, PyResult, Python, PythonObject,
 };
-use python3_sys::{PyList_Check, PyList_GetSlice, PyList_New, PyList_SetItem, PyLong_FromSsize_t};
+use python3_sys::{PyList_GetSlice, PyList_New, PyList_SetItem, PyLong_FromSsize_t};
 
 use crate::algo::argsort::argsort;
 use crate::algo::keyed::{self, Order};
@@ -205,16 +205,7 @@ fn argsort_list(
     reverse: PyObject,
     threads: PyObject,
 ) -> PyResult<PyObject> {
-    // SAFETY: GIL held; `lst` is a live object.
-    if unsafe { PyList_Check(lst.as_ptr()) } == 0 {
-        return Err(PyErr::new::<TypeError, _>(
-            py,
-            format!(
-                "argsort_list() needs a list, not {}",
-                args::type_name(py, &lst)
-            ),
-        ));
-    }
+    args::require_list(py, &lst, "argsort_list")?;
     let threads = args::threads(py, &threads)?;
     let reverse = args::reverse(py, &reverse)?;
     // A snapshot: our own list holding a reference to every item, so that nothing another

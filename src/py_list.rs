@@ -25,13 +25,12 @@ mod raw;
 
 use std::ptr;
 
-use cpython::exc::{TypeError, ValueError};
+use cpython::exc::ValueError;
 use cpython::{
     ObjectProtocol, PyDict, PyErr, PyList, PyModule, PyObject, PyResult, Python, PythonObject,
 };
 use python3_sys::{
-    PyErr_CheckSignals, PyList_Check, PyObject as RawObject, PyObject_CallFunctionObjArgs,
-    Py_DECREF,
+    PyErr_CheckSignals, PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF,
 };
 
 use crate::algo::fault::{self, Phase};
@@ -91,16 +90,7 @@ fn sort_list(
     reverse: PyObject,
     threads: PyObject,
 ) -> PyResult<PyObject> {
-    // SAFETY: GIL held; `lst` is a live object.
-    if unsafe { PyList_Check(lst.as_ptr()) } == 0 {
-        return Err(PyErr::new::<TypeError, _>(
-            py,
-            format!(
-                "sort_list() needs a list, not {}",
-                args::type_name(py, &lst)
-            ),
-        ));
-    }
+    args::require_list(py, &lst, "sort_list")?;
     let threads = args::threads(py, &threads)?;
     let reverse = args::reverse(py, &reverse)?;
     let len = lst.cast_as::<PyList>(py)?.len(py);
