@@ -212,6 +212,12 @@ def _synthetic_paths(rng, n):
     return [f"/home/user/projects/{rng.choice(w)}/src/{rng.choice(w)}.py" for _ in range(n)]
 
 
+def _shuffled_paths(rng, n):
+    paths = _paths(rng, n)
+    rng.shuffle(paths)  # as out of a set or a dict keyed by something else
+    return paths
+
+
 def _as_bytes(generate):
     return lambda rng, n: [s.encode("utf-8", "surrogateescape") for s in generate(rng, n)]
 
@@ -232,6 +238,7 @@ CASES: Dict[str, Tuple[str, Callable[[random.Random, int], List[Any]]]] = {
     "lines": ("stdlib source lines (str)", _lines),
     "urls": ("URLs in stdlib, repeats (str)", _urls),
     "paths": ("file paths (str)", _paths),
+    "shuffled-paths": ("file paths, shuffled (str)", _shuffled_paths),
     "identifiers": ("identifiers in stdlib (str)", _identifiers),
     "synthetic-urls": ("synthetic URLs (str)", _synthetic_urls),
     "synthetic-paths": ("synthetic paths (str)", _synthetic_paths),
