@@ -11,8 +11,9 @@ to stderr), run from the checkout:
 
 Prints, for 1e6 int64, floats and 8-letter strs, the median of each phase (ms) with
 ``threads=1`` and ``threads=2``, the time of ``list(xs)`` (the copy ``sort.sorted`` makes
-before calling into Rust) and of the whole call as Python sees it (which also includes freeing
-the returned list). Phases and calls are interleaved, but the machine may be shared: a phase
+before calling into Rust, timed apart on the same data), of the whole call as Python sees it,
+and of freeing the returned list (``del``: one reference drop per item, in sorted order, which
+the builtin's result costs too). Phases and calls are interleaved, but the machine may be shared: a phase
 that does not halve may be one whose second thread waited for a core (compare ``uptime``).
 """
 
@@ -31,21 +32,25 @@ def parse(path):
             if line.startswith("NEXT "):
                 tag = line.split()[1]
             elif line.startswith("TAG "):
-                _, tag, wall, copy = line.split()
+                _, tag, wall, copy, free = line.split()
                 rows[tag]["list()"].append(float(copy))
                 rows[tag]["whole call"].append(float(wall))
+                rows[tag]["free result"].append(float(free))
             elif line.startswith("PHASES ") and tag:
                 for kv in line.split()[1:]:
                     k, v = kv.split("=")
                     rows[tag][k].append(float(v))
     for kind in sorted({t.rsplit("-", 1)[0] for t in rows}):
         one, two = rows[kind + "-t1"], rows[kind + "-t2"]
-        print(f"\n{kind}: median ms          t=1      t=2")
-        names = [k for k in dict.fromkeys([*one, *two]) if k != "whole call"] + ["whole call"]
+        print(f"\n{kind}: ms             median t=1      t=2    min t=1      t=2")
+        last = ["list()", "whole call", "free result"]
+        names = [k for k in dict.fromkeys([*one, *two]) if k not in last] + last
         for k in names:
             a = statistics.median(one[k]) if one[k] else float("nan")
             b = statistics.median(two[k]) if two[k] else float("nan")
-            print(f"  {k:20} {a:8.2f} {b:8.2f}")
+            c = min(one[k]) if one[k] else float("nan")
+            d = min(two[k]) if two[k] else float("nan")
+            print(f"  {k:20} {a:8.2f} {b:8.2f}   {c:8.2f} {d:8.2f}")
 
 
 def run(n, reps):
@@ -67,9 +72,13 @@ def run(n, reps):
                 sys.stderr.write(f"NEXT {name}-t{t}\n")
                 sys.stderr.flush()
                 start = time.perf_counter()
-                sort.sorted(xs, threads=t)
+                result = sort.sorted(xs, threads=t)
                 whole = time.perf_counter() - start
-                sys.stderr.write(f"TAG {name}-t{t} {whole * 1e3:.3f} {copied * 1e3:.3f}\n")
+                start = time.perf_counter()
+                del result
+                free = time.perf_counter() - start
+                sys.stderr.write(f"TAG {name}-t{t} {whole * 1e3:.3f} {copied * 1e3:.3f} "
+                                 f"{free * 1e3:.3f}\n")
                 sys.stderr.flush()
 
 
