@@ -246,13 +246,16 @@ fn as_items(items: &mut [*mut RawObject]) -> &mut [Item] {
 /// memory: then `items` are untouched.
 ///
 /// The arrangement is computed into the job's own buffers, reading `items`; only once it is
-/// complete is it committed, by the same job, on its threads ([`Arranged::commit_on_threads`]).
+/// complete is it committed, by the same job, on its threads
+/// ([`keyed::Arranged::commit_on_threads`]).
 /// Why that is sound without the GIL, per step:
 /// - The taken array is reachable only through `items`: the list is empty while taken (see
 ///   [`raw`]), so no Python code, on any thread, can read or write it. The workers write
 ///   only pointer words into it, in disjoint chunks, and never dereference the objects or
 ///   touch a reference count; every object stays owned by the array (the commit writes a
-///   permutation of the same pointers, checked to be one before anything is written).
+///   permutation of the same pointers: checked to be one before anything is written when it
+///   comes from an order computed apart, [`keyed::arrange`]; by construction when the radix
+///   sort moved the pointers themselves, each record once).
 /// - Nothing runs Python code on our behalf meanwhile. The calling thread waits; when it takes
 ///   the GIL back to run signal handlers, those see the empty list, not the array.
 /// - The commit cannot fail or stop half way: it starts after every fallible step (sort,
