@@ -34,8 +34,7 @@ use python3_sys::{
 };
 
 use crate::algo::fault::{self, Phase};
-use crate::algo::keyed::Arranged;
-use crate::algo::{keyed, text, tiebreak, try_with_capacity, Cancel, Error};
+use crate::algo::{keyed, phases, text, tiebreak, try_with_capacity, Cancel, Error};
 use crate::{args, errors, without_gil};
 use key_feed::{key_feed, KeyFeed};
 use keys::Keys;
@@ -99,13 +98,17 @@ fn sort_list(
     }
     // SAFETY: GIL held; `lst` is a list kept alive by our reference for the whole call, and
     // `taken` is dropped (or restored) before we return, on this thread.
+    phases::start();
     let mut taken = unsafe { Taken::take(lst.as_ptr()) };
+    phases::mark("take");
     let step = if key.is_none(py) {
         sort_plain(py, &mut taken, reverse, threads)
     } else {
         sort_keyed(py, &mut taken, &key, reverse, threads)
     };
     let modified = taken.restore();
+    phases::mark("restore");
+    phases::report();
     match step {
         // An error already being reported wins over "modified", as in CPython (a raising key
         // leaves the list as it was; a raising comparison leaves it partly sorted).
@@ -123,19 +126,27 @@ fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> P
     if unsafe { handover::to_cpython(taken.items()) } {
         return Ok(Step::UseCPython);
     }
+    phases::mark("handover");
+    // The keys are read through a second view of the taken array, whose lifetime is not tied
+    // to `taken`, so that `sort_fast` can then have the array itself to commit to.
+    // SAFETY: `objs` is used only by `fast_keys`, before `taken.items_mut()` below; what it
+    // returns (numbers, or byte slices inside the immutable objects, which the taken array
+    // keeps alive until `taken` is restored, after the sort) never points into the array.
+    let objs = unsafe { std::slice::from_raw_parts(taken.items().as_ptr(), taken.len()) };
     // SAFETY: GIL held; the taken array keeps every item alive, unchanged (the items are
     // immutable objects when they are fast keys), until after the arrangement is committed.
-    let arranged = match unsafe { fast_keys(py, taken.items(), threads) }? {
-        Some(keys) => sort_fast(py, keys, taken.items(), reverse, threads)?,
-        None => None,
-    };
-    match arranged {
-        Some(arranged) => {
-            arranged.commit(as_items(taken.items_mut()));
-            Ok(Step::Sorted)
+    let sorted = match unsafe { fast_keys(py, objs, threads) }? {
+        Some(keys) => {
+            phases::mark("keys");
+            sort_fast(py, keys, taken.items_mut(), reverse, threads)?
         }
+        None => false,
+    };
+    if sorted {
+        Ok(Step::Sorted)
+    } else {
         // Not a fast kind, or not enough memory for the fast path.
-        None => Ok(Step::UseCPython),
+        Ok(Step::UseCPython)
     }
 }
 
@@ -180,20 +191,18 @@ fn sort_keyed(
     }
     // SAFETY: GIL held; `keys` owns a reference to every key until it is dropped, after the
     // sort.
-    let arranged = match unsafe { fast_keys(py, &keys.0, threads) }? {
-        Some(fast) => sort_fast(py, fast, taken.items(), reverse, threads)?,
-        None => None,
+    let sorted = match unsafe { fast_keys(py, &keys.0, threads) }? {
+        Some(fast) => sort_fast(py, fast, taken.items_mut(), reverse, threads)?,
+        None => false,
     };
-    match arranged {
-        Some(arranged) => {
-            arranged.commit(as_items(taken.items_mut()));
-            // The keys are released here (`keys` dropped), before the list is restored, as in
-            // CPython; in input order, where `list.sort` releases them in sorted order.
-            Ok(Step::Sorted)
-        }
+    if sorted {
+        // The keys are released here (`keys` dropped), before the list is restored, as in
+        // CPython; in input order, where `list.sort` releases them in sorted order.
+        Ok(Step::Sorted)
+    } else {
         // Not a fast kind, or no memory for the fast path: CPython's sort, on the list once
         // restored, fed the keys already computed (see `key_feed`).
-        None => Ok(Step::UseCPythonWith(keys.into_feed(py)?)),
+        Ok(Step::UseCPythonWith(keys.into_feed(py)?))
     }
 }
 
@@ -219,8 +228,9 @@ unsafe fn fast_keys<'k>(
 #[repr(transparent)]
 struct Item(#[allow(dead_code)] *mut RawObject);
 
-// SAFETY: workers only copy `Item`s into buffers of their own; no thread touches the object
-// behind the pointer, its reference count, or any Python API.
+// SAFETY: workers only copy `Item`s into buffers of their own and, at the commit, back into
+// the taken array, which only they can reach then (see `sort_fast`); no thread touches the
+// object behind the pointer, its reference count, or any Python API.
 unsafe impl Send for Item {}
 // SAFETY: as above; shared `&Item`s are only read as plain words.
 unsafe impl Sync for Item {}
@@ -231,22 +241,37 @@ fn as_items(items: &mut [*mut RawObject]) -> &mut [Item] {
     unsafe { std::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<Item>(), items.len()) }
 }
 
-fn as_items_ref(items: &[*mut RawObject]) -> &[Item] {
-    // SAFETY: as in `as_items`, for a shared borrow.
-    unsafe { std::slice::from_raw_parts(items.as_ptr().cast::<Item>(), items.len()) }
-}
-
-/// The arrangement of `items` in the order of `keys` (stable; descending if `reverse`),
-/// computed in Rust, without the GIL for large inputs; `None` if there was not enough memory.
-/// `items` is only read: the caller commits the result.
+/// Sorts `items` (the taken array) in the order of `keys` (stable; descending if
+/// `reverse`), in Rust, without the GIL for large inputs. `false` if there was not enough
+/// memory: then `items` are untouched.
+///
+/// The arrangement is computed into the job's own buffers, reading `items`; only once it is
+/// complete is it committed, by the same job, on its threads
+/// ([`keyed::Arranged::commit_on_threads`]).
+/// Why that is sound without the GIL, per step:
+/// - The taken array is reachable only through `items`: the list is empty while taken (see
+///   [`raw`]), so no Python code, on any thread, can read or write it. The workers write
+///   only pointer words into it, in disjoint chunks, and never dereference the objects or
+///   touch a reference count; every object stays owned by the array (the commit writes a
+///   permutation of the same pointers: checked to be one before anything is written when it
+///   comes from an order computed apart, [`keyed::arrange`]; by construction when the radix
+///   sort moved the pointers themselves, each record once).
+/// - Nothing runs Python code on our behalf meanwhile. The calling thread waits; when it takes
+///   the GIL back to run signal handlers, those see the empty list, not the array.
+/// - The commit cannot fail or stop half way: it starts after every fallible step (sort,
+///   allocation, injected faults) has succeeded, polls no cancellation flag and cannot panic
+///   after its length check. A Ctrl-C that arrives during it cancels nothing of it: the job
+///   finishes the copy, and the caller then raises KeyboardInterrupt with the list whole
+///   (sorted), as `list.sort` leaves a list whole, partly sorted, when a comparison raises.
+///   A Ctrl-C, panic or allocation failure before the commit leaves `items` as they were.
 fn sort_fast(
     py: Python,
     keys: Keys,
-    items: &[*mut RawObject],
+    items: &mut [*mut RawObject],
     reverse: bool,
     threads: usize,
-) -> PyResult<Option<Arranged<Item>>> {
-    let items = as_items_ref(items);
+) -> PyResult<bool> {
+    let items = as_items(items);
     let parallel = items.len() >= PARALLEL;
     let threads = if items.len() >= MULTI_THREAD {
         threads
@@ -254,30 +279,41 @@ fn sort_fast(
         1
     };
     // The job reads `keys` (numbers, or bytes inside immutable objects kept alive by the taken
-    // array or by the caller's key references) and the item pointers, and writes only into
-    // buffers it allocates: nothing in it needs the GIL.
-    let job = move |cancel: &Cancel| -> Result<Option<Arranged<Item>>, Error> {
+    // array or by the caller's key references) and the item pointers, writes into buffers it
+    // allocates, then commits them to `items` (see above): nothing in it needs the GIL.
+    let mut job = move |cancel: &Cancel| -> Result<bool, Error> {
+        phases::mark("job_start");
+        let read: &[Item] = items;
         let arranged = fault::hit(Phase::Sort).and_then(|()| match &keys {
-            Keys::Words(words) => keyed::sort_by_words(words, items, reverse, threads, cancel),
-            Keys::Bytes(bytes) => text::order(bytes, reverse, threads, cancel)
-                .and_then(|order| keyed::arrange(&order, items, threads)),
+            Keys::Words(words) => keyed::sort_by_words(words, read, reverse, threads, cancel),
+            Keys::Bytes(bytes) => text::order(bytes, reverse, threads, cancel).and_then(|order| {
+                phases::mark("text_order");
+                keyed::arrange(&order, read, threads)
+            }),
             Keys::Tiebreak {
                 words,
                 tails,
                 tail_bytes,
             } => tiebreak::order(words, tails, tail_bytes.keys(), reverse, threads, cancel)
-                .and_then(|order| keyed::arrange(&order, items, threads)),
+                .and_then(|order| keyed::arrange(&order, read, threads)),
             Keys::Encoded(encoded) => text::order(encoded.keys(), reverse, threads, cancel)
-                .and_then(|order| keyed::arrange(&order, items, threads)),
+                .and_then(|order| keyed::arrange(&order, read, threads)),
         });
+        phases::mark("arranged");
         match arranged {
-            Ok(arranged) => Ok(Some(arranged)),
-            Err(Error::NoMemory(_)) => Ok(None),
+            Ok(arranged) => {
+                arranged.commit_on_threads(items, threads);
+                phases::mark("commit");
+                Ok(true)
+            }
+            Err(Error::NoMemory(_)) => Ok(false),
             Err(err) => Err(err),
         }
     };
     if parallel {
-        without_gil::run(py, job)
+        let r = without_gil::run(py, job);
+        phases::mark("job_end");
+        r
     } else {
         job(&Cancel::new()).map_err(|err| errors::to_py(py, err))
     }

@@ -1,23 +1,26 @@
 //! The stable permutation that sorts a slice of machine numbers (an *argsort*).
 //!
-//! Every element is read exactly once, into a record (its order-preserving key from
-//! [`Number`], and its index) in memory this module owns; from then on only the records are
-//! looked at, so the result is a permutation of `0..n` even if the caller's memory changes
-//! meanwhile. The records are radix-sorted by key ([`radix::sort_by_key`], stable and
-//! parallel), and their indices are written out widened to `i64`.
+//! Records (an order-preserving key from [`Number`], and the element's index) are built in
+//! memory this module owns and radix-sorted by key ([`radix::sort_by_key`], stable and
+//! parallel); their indices are written out widened to `i64`. Every index in a record comes
+//! from a position, never from the caller's memory, so the result is a permutation of `0..n`
+//! even if that memory changes meanwhile (elements may be read more than once: for the range of
+//! the keys, for the records, for the full keys of runs that tie; a value that changed between
+//! two reads only makes the order wrong).
 //!
 //! Record shapes, smallest that fits (the sort's cost is mostly moving records through memory):
 //! - keys of up to 32 bits: key and `u32` index in one `u64` (8 bytes);
 //! - 64-bit keys whose *range* (largest minus smallest) and index fit together in 64 bits
 //!   (ints in a narrow range, timestamps of one period): packed in one `u64` too;
-//! - other 64-bit keys: the key and a `u32` index, packed into 12 bytes ([`Wide`]);
+//! - other 64-bit keys: the top bits of the key above the index in one `u64`, the runs that
+//!   tie on those bits then ordered by their full keys; if many tie, the key and a `u32` index
+//!   packed into 12 bytes ([`Wide`]);
 //! - more than `u32::MAX` elements: the key and a `u64` index (16 bytes).
 //!
 //! The order is numpy's `argsort(kind="stable")`: ascending, equal keys in input order, floats
 //! by value with `-0.0 == 0.0` and NaNs last; descending keeps equal keys in input order and
 //! NaNs still last ([`Number::key_descending`]).
 
-use std::mem::MaybeUninit;
 use std::sync::Mutex;
 
 use super::numeric::Number;
@@ -74,83 +77,131 @@ pub fn argsort<T: Number>(
         write_indices(&words, out, threads, |&w| w as u32 as i64);
         return Ok(());
     }
-    let (mut wide, (min, max)) = wide_records(data, &key, threads)?;
+    // One read-only pass for the range of the keys, then the records are built straight from
+    // the data: no 12-byte intermediate records. Keys are clamped into the range when the
+    // records are made, so memory that changes between the two reads gives a wrong order
+    // at worst, never a record whose key spills into its index bits: the indices stay exactly
+    // `0..n`, and the result a permutation.
+    let (min, max) = key_range(data, &key, threads, cancel)?;
     let key_bits = bits_for(max - min);
     let index_bits = bits_for(n as u64 - 1);
+    let mask = (1u64 << index_bits) - 1; // index_bits <= 32
     if key_bits + index_bits <= 64 {
-        // Narrow keys: (key - min) above the index in one word, 8 bytes instead of 12; every
-        // word is distinct, so sorting whole words is the stable order.
-        let mut words: Vec<u64> = try_with_capacity(n, "the argsort's records")?;
-        fill(&mut words, &wide, threads, |r| {
-            ((r.key - min) << index_bits) | r.index as u64
-        });
-        drop(wide);
+        // Narrow keys: (key - min) above the index in one word; every word is distinct, so
+        // sorting whole words is the stable order.
+        let mut words = records(data, threads, |x, i| {
+            ((key(x).max(min).min(max) - min) << index_bits) | i as u64
+        })?;
         cancel.check()?;
         radix::sort_by_key(&mut words, |&w| w, key_bits + index_bits, threads, cancel)?;
-        let mask = (1u64 << index_bits) - 1; // index_bits <= 32
         write_indices(&words, out, threads, |&w| (w & mask) as i64);
         return Ok(());
     }
     // Wide keys: first sort 8-byte words holding the top `64 - index_bits` bits of the key
-    // above the index (about half the memory traffic of 12-byte records), then put in order
-    // the few runs whose top bits tie, by their full keys. Random keys and floats rarely tie
-    // on 40-odd top bits; when many do, sort the 12-byte records instead.
+    // above the index, then put in order the few runs whose top bits tie, by their full keys.
+    // Random keys and floats rarely tie on 40-odd top bits; when many do, sort 12-byte
+    // records of the full keys instead.
     let shift = key_bits + index_bits - 64; // in 1..=index_bits
-    let mut words: Vec<u64> = try_with_capacity(n, "the argsort's records")?;
-    fill(&mut words, &wide, threads, |r| {
-        (((r.key - min) >> shift) << index_bits) | r.index as u64
-    });
+    let mut words = records(data, threads, |x, i| {
+        (((key(x).max(min).min(max) - min) >> shift) << index_bits) | i as u64
+    })?;
     cancel.check()?;
     radix::sort_by_key(&mut words, |&w| w, 64, threads, cancel)?;
-    if order_ties(&mut words, &wide, index_bits, cancel)? {
-        let mask = (1u64 << index_bits) - 1;
+    if order_ties(&mut words, data, &key, index_bits, cancel)? {
         write_indices(&words, out, threads, |&w| (w & mask) as i64);
         return Ok(());
     }
     drop(words);
-    radix::sort_by_key(&mut wide, |r| r.key - min, key_bits, threads, cancel)?;
+    let mut wide = records(data, threads, |x, i| Wide {
+        key: key(x),
+        index: i as u32,
+    })?;
+    cancel.check()?;
+    radix::sort_by_key(&mut wide, |r| r.key, 64, threads, cancel)?;
     write_indices(&wide, out, threads, |r| r.index as i64);
     Ok(())
 }
 
-/// `words` are sorted (top key bits above an index into `wide`, whose records are still in
-/// index order); puts every run of equal top bits in the order of the full keys, stably (a
-/// run is in index order, so equal keys stay in index order). Returns `false`, leaving
-/// `words` alone, if more than a quarter of the words are in such runs: then sorting by the
-/// full keys from the start is faster than comparison-sorting the runs.
-fn order_ties(
+/// `words` are sorted (top key bits above an index into `data`, in index order where the top
+/// bits tie); puts every run of equal top bits in the order of the full keys, stably (a run
+/// is in index order, so equal keys stay in index order). Each run's keys are read once from
+/// `data` into a buffer of our own and sorted there, so memory that changes meanwhile cannot
+/// make the order inconsistent: the run stays a permutation of its words.
+/// Returns `false`, leaving `words` alone, if more than a quarter of the words are in such
+/// runs: then sorting by the full keys from the start is faster than sorting the runs.
+fn order_ties<T: Number>(
     words: &mut [u64],
-    wide: &[Wide],
+    data: &[T],
+    key: &impl Fn(T) -> u64,
     index_bits: u32,
     cancel: &Cancel,
 ) -> Result<bool, Error> {
     let n = words.len();
     let mask = (1u64 << index_bits) - 1;
-    let runs = |words: &[u64]| -> Vec<(usize, usize)> {
-        let mut runs = Vec::new();
-        let mut start = 0;
-        for i in 1..=words.len() {
-            if i == words.len() || words[i] >> index_bits != words[start] >> index_bits {
-                if i - start > 1 {
-                    runs.push((start, i));
+    let mut tied = Vec::new();
+    let mut in_runs = 0;
+    let mut start = 0;
+    for i in 1..=n {
+        if i == n || words[i] >> index_bits != words[start] >> index_bits {
+            if i - start > 1 {
+                tied.push((start, i));
+                in_runs += i - start;
+                if in_runs > n / 4 {
+                    return Ok(false);
                 }
-                start = i;
             }
+            start = i;
         }
-        runs
-    };
-    let tied = runs(words);
-    if tied.iter().map(|(a, b)| b - a).sum::<usize>() > n / 4 {
-        return Ok(false);
     }
+    let mut run: Vec<(u64, u64)> = Vec::new();
     for (count, &(start, end)) in tied.iter().enumerate() {
         if count % 4096 == 0 {
             cancel.check()?;
         }
-        // `wide[i].key` for the index `i` in the word; indices are < n by construction.
-        words[start..end].sort_by_key(|&w| wide[(w & mask) as usize].key);
+        run.clear();
+        run.try_reserve(end - start)
+            .map_err(|_| Error::NoMemory("the argsort's tie buffer".into()))?;
+        // Indices are < n = data.len(): they were written from positions in `data`.
+        run.extend(
+            words[start..end]
+                .iter()
+                .map(|&w| (key(data[(w & mask) as usize]), w)),
+        );
+        run.sort_by_key(|&(k, _)| k);
+        for (slot, &(_, w)) in words[start..end].iter_mut().zip(&run) {
+            *slot = w;
+        }
     }
     Ok(true)
+}
+
+/// The smallest and the largest key of `data`, read in parallel parts.
+fn key_range<T: Number>(
+    data: &[T],
+    key: &(impl Fn(T) -> u64 + Sync),
+    threads: usize,
+    cancel: &Cancel,
+) -> Result<(u64, u64), Error> {
+    let parts = threads.clamp(1, (data.len() / (1 << 16)).max(1));
+    let ranges: Vec<_> = parallel::split(data.len(), parts).collect();
+    let found = Mutex::new((u64::MAX, 0u64));
+    let work = |part: usize| {
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
+        for &x in &data[ranges[part].clone()] {
+            let k = key(x);
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
+        let mut range = found.lock().unwrap_or_else(|e| e.into_inner());
+        *range = (range.0.min(lo), range.1.max(hi));
+    };
+    if parts == 1 {
+        work(0);
+    } else {
+        parallel::run_parts(parts, work);
+    }
+    cancel.check()?;
+    Ok(found.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// More than `u32::MAX` elements: 16-byte records with a `u64` index.
@@ -189,58 +240,6 @@ where
     // cover `out` entirely), so they are initialised; the capacity is at least that.
     unsafe { records.set_len(data.len()) };
     Ok(records)
-}
-
-/// `out[i] = map(&input[i])` for a vector with capacity for `input.len()`, in parallel chunks.
-fn fill<A, B, F>(out: &mut Vec<A>, input: &[B], threads: usize, map: F)
-where
-    A: Copy + Send,
-    B: Sync,
-    F: Fn(&B) -> A + Sync,
-{
-    let spare: &mut [MaybeUninit<A>] = &mut out.spare_capacity_mut()[..input.len()];
-    parallel::zip_chunks(spare, input, threads, |out, input, _| {
-        for (slot, x) in out.iter_mut().zip(input) {
-            slot.write(map(x));
-        }
-    });
-    // SAFETY: every one of the first `input.len()` slots was written just above.
-    unsafe { out.set_len(input.len()) };
-}
-
-/// The [`Wide`] record of every element, and the smallest and largest key, in one pass.
-fn wide_records<T: Number>(
-    data: &[T],
-    key: &(impl Fn(T) -> u64 + Sync),
-    threads: usize,
-) -> Result<(Vec<Wide>, (u64, u64)), Error> {
-    let mut records: Vec<Wide> = try_with_capacity(data.len(), "the argsort's records")?;
-    let found = Mutex::new((u64::MAX, 0u64));
-    parallel::zip_chunks(
-        &mut records.spare_capacity_mut()[..data.len()],
-        data,
-        threads,
-        |out, data, offset| {
-            let (mut lo, mut hi) = (u64::MAX, 0u64);
-            for (i, (slot, &x)) in out.iter_mut().zip(data).enumerate() {
-                // Each element is read once: the range below is the range of these keys.
-                let k = key(x);
-                lo = lo.min(k);
-                hi = hi.max(k);
-                slot.write(Wide {
-                    key: k,
-                    index: (offset + i) as u32,
-                });
-            }
-            let mut range = found.lock().unwrap_or_else(|e| e.into_inner());
-            *range = (range.0.min(lo), range.1.max(hi));
-        },
-    );
-    // SAFETY: `zip_chunks` wrote every one of the first `data.len()` slots (its chunks cover
-    // `out` entirely), and the capacity is at least that.
-    unsafe { records.set_len(data.len()) };
-    let range = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok((records, range))
 }
 
 /// `out[i] = index(&sorted[i])`, in parallel chunks.
@@ -371,6 +370,45 @@ mod tests {
             check(&(0..n as i64).rev().collect::<Vec<_>>());
             check(&vec![42u32; n]);
             check(&vec![f64::NAN; n]);
+        }
+    }
+
+    /// 64-bit keys whose top bits tie in few or in many runs (the tie pass, or the 12-byte
+    /// records), floats of one exponent, and narrow ranges with a long common prefix.
+    #[test]
+    fn ties_on_top_bits_and_common_prefixes() {
+        let mut rng = Rng(23);
+        for n in [300usize, 5000, 140_000] {
+            let r: Vec<u64> = (0..n).map(|_| rng.next()).collect();
+            // Full range (outliers) with pairs that differ only in their lowest bits.
+            let pairs: Vec<i64> = r
+                .iter()
+                .enumerate()
+                .map(|(i, _)| match i % 50 {
+                    0 => i64::MIN,
+                    1 => i64::MAX,
+                    // Neighbours share a key but for the low bits: short runs that tie.
+                    _ => ((r[i / 2] >> 8) << 8 | (i as u64 % 3)) as i64,
+                })
+                .collect();
+            check(&pairs);
+            // Many ties on top bits: each key repeated with a low-bit difference.
+            let many: Vec<i64> = r
+                .iter()
+                .map(|&x| ((x % 64) << 50 | (x >> 60)) as i64 - (1 << 62))
+                .collect();
+            check(&many);
+            let unit: Vec<f64> = r
+                .iter()
+                .map(|&x| (x >> 11) as f64 / (1u64 << 53) as f64)
+                .collect();
+            check(&unit);
+            check(&unit.iter().map(|&x| 1.0 + x).collect::<Vec<_>>());
+            check(
+                &r.iter()
+                    .map(|&x| (0xABCD << 48) | (x >> 40))
+                    .collect::<Vec<u64>>(),
+            );
         }
     }
 

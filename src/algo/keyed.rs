@@ -8,10 +8,12 @@
 //! arrangement is ready (see [`Arranged`]), and every buffer that grows with the input is
 //! allocated fallibly ([`Error::NoMemory`]).
 
+use std::mem::MaybeUninit;
 use std::sync::Mutex;
 
 use super::fault::{self, Phase};
 use super::parallel;
+use super::phases;
 use super::radix;
 use super::{Cancel, Error};
 
@@ -93,6 +95,59 @@ impl<T: Copy> Arranged<T> {
     }
 }
 
+impl<T: Copy + Send + Sync> Arranged<T> {
+    /// [`Arranged::commit`] with the copy shared among `threads` threads (the caller's
+    /// `items` are written in disjoint chunks, each by one thread, and nothing else reads or
+    /// writes them meanwhile). Like `commit`, it has no way to fail or stop half way: it polls
+    /// no cancellation flag, so once begun it always leaves `items` a whole permutation.
+    ///
+    /// # Panics
+    /// If the lengths differ, before anything is written.
+    pub fn commit_on_threads(self, items: &mut [T], threads: usize) {
+        match self {
+            Arranged::Items(sorted) => {
+                assert_eq!(sorted.len(), items.len(), "one item per item");
+                parallel::zip_chunks(items, &sorted, threads, |out, sorted, _| {
+                    out.copy_from_slice(sorted);
+                });
+            }
+            Arranged::Records(records) => {
+                assert_eq!(records.len(), items.len(), "one record per item");
+                parallel::zip_chunks(items, &records, threads, |out, records, _| {
+                    for (slot, record) in out.iter_mut().zip(records) {
+                        *slot = record.1;
+                    }
+                });
+            }
+            // Nothing, or an in-place reverse (only for strictly descending input: rare).
+            other => other.commit(items),
+        }
+    }
+}
+
+/// `[f(x, i) for i, x in enumerate(input)]` into a new vector, written in parallel chunks:
+/// the fresh vector's pages are first touched (and faulted in) by the thread that writes
+/// them, so that cost is shared among the threads too, not paid by one thread up front.
+fn map_on_threads<T, B, F>(input: &[B], threads: usize, what: &str, f: F) -> Result<Vec<T>, Error>
+where
+    T: Send,
+    B: Sync,
+    F: Fn(&B, usize) -> T + Sync,
+{
+    let mut out = super::try_with_capacity::<T>(input.len(), what)?;
+    let spare = &mut out.spare_capacity_mut()[..input.len()];
+    parallel::zip_chunks(spare, input, threads, |out, input, offset| {
+        for (i, (slot, x)) in out.iter_mut().zip(input).enumerate() {
+            *slot = MaybeUninit::new(f(x, offset + i));
+        }
+    });
+    // SAFETY: `zip_chunks` hands every element of `spare` (as long as `input`) to exactly one
+    // call, which wrote it above; a panic there propagates before this line, leaving the
+    // vector empty.
+    unsafe { out.set_len(input.len()) };
+    Ok(out)
+}
+
 /// A vector of `len` copies of `value`, or [`Error::NoMemory`].
 fn filled<T: Copy>(len: usize, value: T, what: &str) -> Result<Vec<T>, Error> {
     let mut vec = super::try_with_capacity(len, what)?;
@@ -117,7 +172,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
     assert!(keys.len() <= MAX_LEN, "too many keys for 32-bit indices");
     // Sorting `!key` ascending stably is sorting `key` descending stably.
     let flip = if descending { u64::MAX } else { 0 };
-    let Some(shape) = Shape::of(keys, flip) else {
+    let Some(shape) = Shape::on_threads(keys, flip, threads) else {
         return Ok(Arranged::Same);
     };
     if shape.non_decreasing {
@@ -127,6 +182,7 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
         // No two keys are equal, so reversing is the one stable order.
         return Ok(Arranged::Reversed);
     }
+    phases::mark("shape");
     cancel.check()?;
     let n = keys.len();
     // Only the bits that vary between the smallest and largest key need sorting: small ints
@@ -137,12 +193,10 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
         // Key and index packed in one word: half the memory traffic of a (key, item) pair,
         // and every word is distinct, so stability comes for free. The items are then
         // gathered by index.
-        let mut packed = filled(n, 0u64, "the packed keys")?;
-        parallel::zip_chunks(&mut packed, keys, threads, |out, keys, offset| {
-            for (i, (slot, &k)) in out.iter_mut().zip(keys).enumerate() {
-                *slot = (((k ^ flip) - shape.min) << index_bits) | (offset + i) as u64;
-            }
-        });
+        let mut packed = map_on_threads(keys, threads, "the packed keys", |&k, i| {
+            (((k ^ flip) - shape.min) << index_bits) | i as u64
+        })?;
+        phases::mark("pack");
         let bits = key_bits + index_bits;
         let mask = (1u64 << index_bits) - 1; // index_bits <= 32 (n <= MAX_LEN)
         let index = |w: u64| (w & mask) as usize;
@@ -151,9 +205,11 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
             let units = vec![(); n];
             let records = msd_then_lsd(&packed, &units, |w| w, bits, threads, cancel)?;
             drop(packed);
+            phases::mark("msd_lsd");
             Arranged::Items(gather_by(items, &records, |r| index(r.0), threads)?)
         } else {
             radix::sort_by_key(&mut packed, |&w| w, bits, threads, cancel)?;
+            phases::mark("radix");
             Arranged::Items(gather_by(items, &packed, |&w| index(w), threads)?)
         }
     } else {
@@ -163,17 +219,14 @@ pub fn sort_by_words<T: Copy + Send + Sync>(
         Arranged::Records(if n >= MSD_MIN && key_bits > 2 * MSD_BITS {
             msd_then_lsd(keys, items, keys_of, key_bits, threads, cancel)?
         } else {
-            let mut records = filled(n, (0u64, items[0]), "the sort's records")?;
-            parallel::zip_chunks(&mut records, keys, threads, |out, keys, offset| {
-                let items = &items[offset..offset + out.len()];
-                for ((slot, &k), &item) in out.iter_mut().zip(keys).zip(items) {
-                    *slot = (keys_of(k), item);
-                }
-            });
+            let mut records = map_on_threads(keys, threads, "the sort's records", |&k, i| {
+                (keys_of(k), items[i])
+            })?;
             radix::sort_by_key(&mut records, |r| r.0, key_bits, threads, cancel)?;
             records
         })
     };
+    phases::mark("sorted");
     fault::hit(Phase::Write)?;
     Ok(arranged)
 }
@@ -186,16 +239,7 @@ where
     W: Sync,
     I: Fn(&W) -> usize + Sync,
 {
-    let Some(&first) = items.first() else {
-        return Ok(Vec::new());
-    };
-    let mut out = filled(words.len(), first, "the sorted items")?;
-    parallel::zip_chunks(&mut out, words, threads, |out, words, _| {
-        for (slot, w) in out.iter_mut().zip(words) {
-            *slot = items[index(w)];
-        }
-    });
-    Ok(out)
+    map_on_threads(words, threads, "the sorted items", |w, _| items[index(w)])
 }
 
 /// From this many records on, wide keys are first split by their top bits (see
@@ -258,7 +302,10 @@ where
         }
     }
     starts[1 << MSD_BITS] = at;
-    let mut records = filled(keys.len(), (0, items[0]), "the sort's records")?;
+    phases::mark("msd_count");
+    // Not initialised up front: the scatter below writes every record exactly once, so the
+    // fresh pages are faulted in by the threads that scatter, not by this one beforehand.
+    let mut records = super::try_with_capacity::<(u64, T)>(keys.len(), "the sort's records")?;
     let out = SendPtr(records.as_mut_ptr());
     parallel::run_parts(parts, |p| {
         let out = out.get();
@@ -267,13 +314,21 @@ where
         for (&k, &item) in keys[range.clone()].iter().zip(&items[range]) {
             let k = key_of(k);
             let slot = &mut next[digit(k)];
-            // SAFETY: `*slot` < `records.len()`, and the slots of part `p` for each digit are
-            // its own (see above): no two threads write the same record, and nobody reads
-            // `records` until every part has finished.
+            // A bug, never an out-of-bounds write: `keys` is ours and `key_of` pure, so the
+            // counts above match this pass, but the bound is checked anyway (one compare per
+            // record, next to a random write).
+            assert!(*slot < keys.len(), "scatter out of range");
+            // SAFETY: `*slot` < the capacity (checked), and the slots of part `p` for each
+            // digit are its own (see above): no two threads write the same record, and nobody
+            // reads `records` until every part has finished.
             unsafe { out.add(*slot).write((k, item)) };
             *slot += 1;
         }
     });
+    // SAFETY: the parts wrote slots `offsets[p][d] .. offsets[p][d] + counts[p][d]` for every
+    // part and digit: together every slot of `0..keys.len()` exactly once (see `offsets`).
+    unsafe { records.set_len(keys.len()) };
+    phases::mark("msd_scatter");
     cancel.check()?;
     // Hand out buckets largest first, so that no thread is left with a big one at the end.
     let mut buckets = Vec::with_capacity(1 << MSD_BITS);
@@ -350,6 +405,44 @@ impl Shape {
         }
         Some(shape)
     }
+
+    /// [`Shape::of`] with the pass shared among `threads` threads (one contiguous part each,
+    /// joined by comparing the pairs across the part boundaries).
+    fn on_threads(keys: &[u64], flip: u64, threads: usize) -> Option<Shape> {
+        // Below this a thread start costs more than the pass (~1 ns per key).
+        const MIN_PER_THREAD: usize = 1 << 16;
+        let parts = threads.clamp(1, (keys.len() / MIN_PER_THREAD).max(1));
+        if parts == 1 {
+            return Shape::of(keys, flip);
+        }
+        let ranges: Vec<std::ops::Range<usize>> = parallel::split(keys.len(), parts).collect();
+        let shapes: Vec<Mutex<Option<Shape>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
+        parallel::run_parts(parts, |p| {
+            let shape = Shape::of(&keys[ranges[p].clone()], flip);
+            *shapes[p].lock().unwrap_or_else(|e| e.into_inner()) = shape;
+        });
+        let mut whole: Option<Shape> = None;
+        for (range, shape) in ranges.iter().zip(shapes) {
+            let Some(part) = shape.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+                continue; // an empty part
+            };
+            whole = Some(match whole {
+                None => part,
+                Some(w) => {
+                    let (before, first) = (keys[range.start - 1] ^ flip, keys[range.start] ^ flip);
+                    Shape {
+                        non_decreasing: w.non_decreasing && part.non_decreasing && before <= first,
+                        strictly_decreasing: w.strictly_decreasing
+                            && part.strictly_decreasing
+                            && before > first,
+                        min: w.min.min(part.min),
+                        max: w.max.max(part.max),
+                    }
+                }
+            });
+        }
+        whole
+    }
 }
 
 /// The arrangement of `items` by `order` (see [`Order`]), which must have come from keys of
@@ -366,6 +459,7 @@ pub fn arrange<T: Copy + Send + Sync>(
         Order::Permutation(perm) => {
             assert_eq!(perm.len(), items.len(), "permutation of the wrong length");
             check_permutation(perm)?;
+            phases::mark("check_perm");
             Arranged::Items(gather_by(items, perm, |&i| i as usize, threads)?)
         }
     };
@@ -529,6 +623,50 @@ mod tests {
         let items = [0, 1, 2];
         let result = sort_by_words(&[2, 1, 3], &items, false, 1, &cancel);
         assert!(matches!(result, Err(Error::Cancelled)));
+    }
+
+    #[test]
+    fn shape_on_threads_agrees_with_one_thread() {
+        let n = 300_000;
+        let up: Vec<u64> = (0..n as u64).collect();
+        let down: Vec<u64> = up.iter().rev().copied().collect();
+        let mut dip = up.clone();
+        dip.swap(150_000, 150_001); // out of order at a part boundary (2 parts)
+        let mut tie = down.clone();
+        tie[150_000] = tie[149_999]; // a tie at that boundary: not strictly decreasing
+        let random = lcg(7, n);
+        for keys in [&up, &down, &dip, &tie, &random] {
+            for flip in [0, u64::MAX] {
+                let one = Shape::of(keys, flip).unwrap();
+                for threads in [2, 3] {
+                    let many = Shape::on_threads(keys, flip, threads).unwrap();
+                    assert_eq!(one.non_decreasing, many.non_decreasing);
+                    assert_eq!(one.strictly_decreasing, many.strictly_decreasing);
+                    assert_eq!((one.min, one.max), (many.min, many.max));
+                }
+            }
+        }
+        assert!(Shape::on_threads(&[], 0, 2).is_none());
+    }
+
+    #[test]
+    fn commit_on_threads_writes_what_commit_writes() {
+        let n = 200_000;
+        let items: Vec<u64> = lcg(8, n);
+        let keys: Vec<u64> = items.iter().map(|x| x >> 3).collect();
+        for threads in [1, 2, 3] {
+            let one = sort_by_words(&keys, &items, false, threads, &Cancel::new()).unwrap();
+            let many = sort_by_words(&keys, &items, false, threads, &Cancel::new()).unwrap();
+            let (mut a, mut b) = (items.clone(), items.clone());
+            one.commit(&mut a);
+            many.commit_on_threads(&mut b, threads);
+            assert_eq!(a, b);
+        }
+        let mut small = vec![3, 1, 2];
+        Arranged::Items(vec![1, 2, 3]).commit_on_threads(&mut small, 2);
+        assert_eq!(small, vec![1, 2, 3]);
+        Arranged::Reversed.commit_on_threads(&mut small, 2);
+        assert_eq!(small, vec![3, 2, 1]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod fault;
 pub mod keyed;
 pub mod numeric;
 pub mod parallel;
+pub mod phases;
 pub mod prefetch;
 pub mod radix;
 pub mod sleep;

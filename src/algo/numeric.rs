@@ -415,6 +415,35 @@ mod tests {
     float_test!(sorts_f32, f32, u32);
     float_test!(sorts_f64, f64, u64);
 
+    /// Floats whose top bits are (nearly) all equal: one sign, few exponents ([0, 1), [1, 2)),
+    /// with zeros of both signs, NaNs, reversed and sorted runs among them.
+    #[test]
+    fn floats_of_few_exponents() {
+        let mut rng = Rng(99);
+        for &len in &[300usize, 5000, 200_001] {
+            let unit: Vec<f64> = (0..len)
+                .map(|_| (rng.next() >> 11) as f64 / (1u64 << 53) as f64)
+                .collect();
+            check(&unit, float_cmp, float_cmp_descending);
+            let one_exponent: Vec<f64> = unit.iter().map(|&x| 1.0 + x).collect();
+            check(&one_exponent, float_cmp, float_cmp_descending);
+            let coarse: Vec<f64> = unit.iter().map(|&x| (x * 64.0).floor() / 64.0).collect();
+            check(&coarse, float_cmp, float_cmp_descending);
+            let mut specials = unit.clone();
+            for (i, x) in specials.iter_mut().enumerate().step_by(13) {
+                *x = [f64::NAN, -0.0, 0.0, 1.0][i % 4];
+            }
+            check(&specials, float_cmp, float_cmp_descending);
+            let mut sorted = unit.clone();
+            sorted.sort_by(float_cmp);
+            check(&sorted, float_cmp, float_cmp_descending);
+            sorted.reverse();
+            check(&sorted, float_cmp, float_cmp_descending);
+            let narrow: Vec<f32> = unit.iter().map(|&x| x as f32).collect();
+            check(&narrow, float_cmp, float_cmp_descending);
+        }
+    }
+
     #[test]
     fn cancelled_counting_sort_leaves_data_untouched() {
         let values: Vec<u8> = (0..2_000_000u32).map(|i| (i * 7) as u8).collect();
