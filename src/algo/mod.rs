@@ -13,6 +13,7 @@ pub mod parallel;
 pub mod prefetch;
 pub mod radix;
 pub mod sleep;
+pub mod small;
 #[cfg(test)]
 mod test_rng;
 pub mod text;
