@@ -80,47 +80,44 @@ impl Key for u64 {
     }
 }
 
-/// Scratch for `len` items of `X`: on the stack up to `STACK` items, else on the heap.
-/// Only the first `len` slots are ever used, so none is initialised up front (zeroing 2 KB
-/// costs as much as sorting 100 keys).
-enum Scratch<X> {
-    Stack([MaybeUninit<X>; STACK]),
-    Heap(Vec<MaybeUninit<X>>),
+/// `len` slots of scratch for items of `X`: `stack`'s up to `STACK` items, else `heap`'s,
+/// allocated here (fallibly). None is initialised: only the slots written are read (zeroing
+/// 2 KB costs as much as sorting 100 keys). The stack array is the caller's, so that no
+/// array is moved on return.
+fn scratch<'a, X: Copy>(
+    stack: &'a mut [MaybeUninit<X>; STACK],
+    heap: &'a mut Vec<MaybeUninit<X>>,
+    len: usize,
+) -> Result<&'a mut [MaybeUninit<X>], Error> {
+    if len <= STACK {
+        return Ok(&mut stack[..len]);
+    }
+    *heap = try_with_capacity(len, "the small sort's keys")?;
+    // Within the capacity just reserved: no allocation, nothing to initialise.
+    heap.resize(len, MaybeUninit::uninit());
+    Ok(&mut heap[..])
 }
 
-impl<X: Copy> Scratch<X> {
-    fn new(len: usize) -> Result<Self, Error> {
-        if len <= STACK {
-            return Ok(Scratch::Stack([MaybeUninit::uninit(); STACK]));
-        }
-        let mut heap = try_with_capacity(len, "the small sort's keys")?;
-        // Capacity `len`, and `MaybeUninit` needs no initialisation.
-        heap.resize(len, MaybeUninit::uninit());
-        Ok(Scratch::Heap(heap))
+/// Writes `items` into `slots` (exactly one per slot) and returns them as initialised.
+fn fill<X: Copy>(slots: &mut [MaybeUninit<X>], items: impl Iterator<Item = X>) -> &mut [X] {
+    let mut written = 0;
+    for (slot, item) in slots.iter_mut().zip(items) {
+        slot.write(item);
+        written += 1;
     }
-
-    /// Writes `items` (exactly `len` of them, `len` as given to `new`) into the scratch and
-    /// returns them as a slice.
-    fn fill(&mut self, len: usize, items: impl Iterator<Item = X>) -> &mut [X] {
-        let slots = match self {
-            Scratch::Stack(slots) => &mut slots[..len],
-            Scratch::Heap(slots) => &mut slots[..len],
-        };
-        let mut written = 0;
-        for (slot, item) in slots.iter_mut().zip(items) {
-            slot.write(item);
-            written += 1;
-        }
-        assert_eq!(written, len, "the small sort's scratch was not filled");
-        // SAFETY: all `len` slots were just initialised (asserted); `X: Copy` has no drop and
-        // `MaybeUninit<X>` has `X`'s layout.
-        unsafe { std::slice::from_raw_parts_mut(slots.as_mut_ptr().cast::<X>(), len) }
-    }
+    assert_eq!(
+        written,
+        slots.len(),
+        "the small sort's scratch was not filled"
+    );
+    // SAFETY: every slot was just initialised (asserted); `X: Copy` has no drop and
+    // `MaybeUninit<X>` has `X`'s layout.
+    unsafe { std::slice::from_raw_parts_mut(slots.as_mut_ptr().cast::<X>(), slots.len()) }
 }
 
 fn sort_keys<T: Number, K: Key>(data: &mut [T], descending: bool) -> Result<(), Error> {
-    let len = data.len();
-    let mut scratch = Scratch::<K>::new(len)?;
+    let (mut stack, mut heap) = ([MaybeUninit::<K>::uninit(); STACK], Vec::new());
+    let slots = scratch(&mut stack, &mut heap, data.len())?;
     // Descending keys complement the ascending ones within `BITS` (see `key_descending`);
     // with no NaN among the values that is exactly `key ^ mask`, reversible the same way.
     let flip = if descending {
@@ -129,8 +126,8 @@ fn sort_keys<T: Number, K: Key>(data: &mut [T], descending: bool) -> Result<(), 
         0
     };
     let mut exact = true;
-    let keys = scratch.fill(
-        len,
+    let keys = fill(
+        slots,
         data.iter().map(|&x| {
             exact &= x.round_trips();
             K::from_wide(x.key() ^ flip)
@@ -151,10 +148,10 @@ fn sort_keys<T: Number, K: Key>(data: &mut [T], descending: bool) -> Result<(), 
 #[cold]
 #[inline(never)]
 fn sort_pairs<T: Number>(data: &mut [T], descending: bool) -> Result<(), Error> {
-    let len = data.len();
-    let mut scratch = Scratch::<(u64, T)>::new(len)?;
-    let pairs = scratch.fill(
-        len,
+    let (mut stack, mut heap) = ([MaybeUninit::<(u64, T)>::uninit(); STACK], Vec::new());
+    let slots = scratch(&mut stack, &mut heap, data.len())?;
+    let pairs = fill(
+        slots,
         data.iter().map(|&x| {
             let key = if descending {
                 x.key_descending()
