@@ -91,24 +91,28 @@ pub(crate) const SYNC_MAX: usize = 1 << 15;
 fn sort_buffer(py: Python, buf: &PyObject, reverse: &PyObject, threads: &PyObject) -> PyResult<()> {
     // An exact numpy array of up to SYNC_MAX elements is read from its own fields, without
     // the buffer export (~70 ns of numpy's); everything else goes through the buffer protocol.
-    if let Some(array) = py_ndarray::small_view(py, buf) {
+    if py_ndarray::small_view(py, buf).is_some() {
         let descending = args::reverse(py, reverse)?;
         if *threads != py.None() {
             args::threads(py, threads)?; // checked, though one thread sorts this
         }
-        let target = Target {
-            ptr: array.ptr,
-            len: array.len,
-            kind: array.kind,
-            descending,
-            threads: 1,
-        };
-        // SAFETY of the memory (see `Target`'s `Send`): the GIL is held from the read of the
-        // array's fields to the end of the sort and no Python code runs meanwhile, so the
-        // array cannot be resized or freed under it (both need the GIL).
-        return target
-            .sort(&Cancel::new())
-            .map_err(|err| errors::to_py(py, err));
+        // Read the fields again: `reverse` and `threads` may have run Python code (`__bool__`,
+        // `__index__`) that resized or replaced the array's memory. From this read to the end
+        // of the sort the GIL is held and no Python code runs, so the array cannot be resized
+        // or freed under it (both need the GIL); that is what the buffer export would ensure.
+        // If the array no longer qualifies, the general path below reads everything again.
+        if let Some(array) = py_ndarray::small_view(py, buf) {
+            let target = Target {
+                ptr: array.ptr,
+                len: array.len,
+                kind: array.kind,
+                descending,
+                threads: 1,
+            };
+            return target
+                .sort(&Cancel::new())
+                .map_err(|err| errors::to_py(py, err));
+        }
     }
     let buffer = writable_buffer(py, buf)?;
     let kind = element_kind(py, &buffer)?;

@@ -154,6 +154,24 @@ class TestNumpySmall(unittest.TestCase):
             sort.sort(values, reverse=_NoTruthValue())
         self.assertEqual(values.tolist(), [3, 1, 2])
 
+    def test_reverse_that_resizes_the_array_sorts_its_new_memory(self):
+        # `reverse` is read after the array's fields on the no-export path, and may run Python
+        # code (`__index__` up to 3.11, `__bool__` from 3.12) that moves the array's memory:
+        # the sort must use the memory the array has afterwards, never the freed one.
+        values = numpy.array([3, 1, 2], dtype=numpy.int64)
+
+        class Resizing:
+            def __index__(self):
+                values.resize(1000, refcheck=False)
+                values[:] = numpy.arange(1000)[::-1]
+                return 0
+
+            def __bool__(self):
+                return bool(self.__index__())
+
+        sort.sort(values, reverse=Resizing())
+        self.assertEqual(values.tolist(), list(range(1000)))
+
     def test_read_only_small_array_is_a_type_error(self):
         frozen = numpy.array([3, 1, 2])
         frozen.flags.writeable = False
