@@ -209,21 +209,23 @@ def sort(
             changed during the sort.
         MemoryError: no memory for a buffer's scratch space (as large as the buffer).
     """
-    if isinstance(obj, list):
-        if len(obj) < _SMALL:
-            if threads is not None:
-                _check_threads(threads)
-            # Through the type: a list subclass's own `sort` is not what is asked for.
-            list.sort(obj, key=key, reverse=reverse)
-        else:
-            _sort.sort_list(obj, key, reverse, threads)
-        return
-    if key is not None:
-        raise TypeError(
-            "sort.sort(): key= is only supported for lists, not for "
-            f"{type(obj).__name__!r} buffers"
-        )
-    _sort.sort_buffer(obj, reverse, threads)
+    # Buffers first, in as few steps as possible: a call on a tiny array is timed against
+    # numpy's ~50 ns `a.sort()`, and every step here costs ~10-20 ns.
+    if not isinstance(obj, list):
+        if key is not None:
+            raise TypeError(
+                "sort.sort(): key= is only supported for lists, not for "
+                f"{type(obj).__name__!r} buffers"
+            )
+        return _sort.sort_buffer(obj, reverse, threads)
+    if len(obj) < _SMALL:
+        if threads is not None:
+            _check_threads(threads)
+        # Through the type: a list subclass's own `sort` is not what is asked for.
+        list.sort(obj, key=key, reverse=reverse)
+    else:
+        _sort.sort_list(obj, key, reverse, threads)
+    return None
 
 
 def _int64_output(obj: Any) -> Callable[[int], Any]:

@@ -18,7 +18,7 @@ def sort_list(
     `threads` < 1 or the list was changed during the sort; whatever `key` or a comparison
     raises.
     """
-def sort_buffer(buf: Any, reverse: bool, threads: Optional[int]) -> None: ...
+def sort_buffer(buf: Any, reverse: bool, threads: Optional[int], /) -> None: ...
 def argsort_buffer(
     buf: Any, reverse: bool, threads: Optional[int], new_output: Callable[[int], Any]
 ) -> Any:

@@ -12,6 +12,7 @@ mod py_buffer;
 #[cfg(feature = "fault-injection")]
 mod py_fault;
 mod py_list;
+mod py_ndarray;
 mod py_sleep;
 mod without_gil;
 

@@ -14,6 +14,7 @@ pub mod phases;
 pub mod prefetch;
 pub mod radix;
 pub mod sleep;
+pub mod small;
 #[cfg(test)]
 mod test_rng;
 pub mod text;

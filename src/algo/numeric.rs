@@ -10,7 +10,7 @@
 use std::sync::Mutex;
 
 use super::parallel::{run_parts, split};
-use super::{radix, Cancel, Error};
+use super::{radix, small, Cancel, Error};
 
 /// A number with an order-preserving unsigned key of `BITS` bits.
 pub trait Number: Copy + Send + Sync {
@@ -122,9 +122,8 @@ pub fn sort<T: Number>(
     threads: usize,
     cancel: &Cancel,
 ) -> Result<(), Error> {
-    if data.len() <= SMALL {
-        small_sort(data, descending);
-        return Ok(());
+    if small::handles::<T>(data.len()) {
+        return small::sort(data, descending);
     }
     if T::BITS == 8 {
         return counting_sort(data, descending, threads, cancel);
@@ -133,72 +132,6 @@ pub fn sort<T: Number>(
         radix::sort_by_key(data, |x| x.key_descending(), T::BITS, threads, cancel)
     } else {
         radix::sort_by_key(data, |x| x.key(), T::BITS, threads, cancel)
-    }
-}
-
-/// Up to this many elements, [`small_sort`]: a sort of keys on the stack, with no histogram to
-/// set up, no allocation and no thread.
-const SMALL: usize = 256;
-
-/// Sorts `data` (at most [`SMALL`] elements) by reading each element once into a stack array of
-/// keys, sorting the keys and writing the values they stand for back once. Memory that another
-/// thread writes under the sort (a numpy array) is read only by the first loop, so it cannot
-/// make the sort see an inconsistent order (it cannot panic) and every write stays in `data`.
-///
-/// Keys are a bijection on ints and on floats other than NaN and -0.0: an unstable sort of
-/// the bare keys gives the stable result, with one compare of machine words per step. A float
-/// buffer holding a NaN or a -0.0 (whose keys it shares with other values) is sorted stably as
-/// (key, value) pairs instead.
-fn small_sort<T: Number>(data: &mut [T], descending: bool) {
-    let len = data.len().min(SMALL);
-    let data = &mut data[..len];
-    // Not initialised up front: only `len` slots are used (zeroing 2 KB costs as much as
-    // sorting 100 keys).
-    let mut space = [std::mem::MaybeUninit::<u64>::uninit(); SMALL];
-    let mut exact = true;
-    // Descending keys complement the ascending ones within `BITS` (see `key_descending`);
-    // with no NaN among the values that is exactly `!key & mask`, reversible the same way.
-    let flip = if descending {
-        u64::MAX >> (64 - T::BITS)
-    } else {
-        0
-    };
-    for (slot, &x) in space.iter_mut().zip(data.iter()) {
-        exact &= x.round_trips();
-        slot.write(x.key() ^ flip);
-    }
-    if !exact {
-        return small_sort_pairs(data, descending);
-    }
-    // SAFETY: the first `len` slots were just initialised; `u64` has no drop.
-    let keys = unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<u64>(), len) };
-    keys.sort_unstable();
-    for (x, &k) in data.iter_mut().zip(keys.iter()) {
-        *x = T::from_key(k ^ flip);
-    }
-}
-
-/// [`small_sort`] for floats whose keys are not all distinct values: a stable sort of
-/// (key, value) pairs copied to the stack, written back once.
-#[cold]
-#[inline(never)]
-fn small_sort_pairs<T: Number>(data: &mut [T], descending: bool) {
-    let len = data.len().min(SMALL);
-    let mut space = [std::mem::MaybeUninit::<(u64, T)>::uninit(); SMALL];
-    for (slot, &x) in space.iter_mut().zip(&data[..len]) {
-        let key = if descending {
-            x.key_descending()
-        } else {
-            x.key()
-        };
-        slot.write((key, x));
-    }
-    // SAFETY: the first `len` slots were just initialised; the pairs are `Copy`, no drop.
-    let pairs =
-        unsafe { std::slice::from_raw_parts_mut(space.as_mut_ptr().cast::<(u64, T)>(), len) };
-    pairs.sort_by_key(|pair| pair.0);
-    for (x, pair) in data.iter_mut().zip(pairs.iter()) {
-        *x = pair.1;
     }
 }
 
