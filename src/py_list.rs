@@ -30,7 +30,7 @@ use cpython::{
     ObjectProtocol, PyDict, PyErr, PyList, PyModule, PyObject, PyResult, Python, PythonObject,
 };
 use python3_sys::{
-    PyErr_CheckSignals, PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF,
+    PyErr_CheckSignals, PyList_Sort, PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF,
 };
 
 use crate::algo::fault::{self, Phase};
@@ -322,6 +322,16 @@ fn sort_fast(
 /// `list.sort(lst, key=key, reverse=reverse)`: CPython's own sort, called through the type so
 /// that a list subclass's `sort` override is not what runs.
 fn cpython_sort(py: Python, lst: &PyObject, key: &PyObject, reverse: bool) -> PyResult<PyObject> {
+    if key.is_none(py) && !reverse {
+        // The same `list_sort_impl`, without looking up the method and building its keyword
+        // arguments (~0.3 us: a sorted list of 200 ints takes timsort 0.6 us).
+        // SAFETY: GIL held; `lst` is a live list (every caller checked).
+        return if unsafe { PyList_Sort(lst.as_ptr()) } == 0 {
+            Ok(py.None())
+        } else {
+            Err(PyErr::fetch(py))
+        };
+    }
     let sort = py.get_type::<PyList>().into_object().getattr(py, "sort")?;
     let kwargs = PyDict::new(py);
     kwargs.set_item(py, "key", key)?;
