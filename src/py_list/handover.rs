@@ -40,13 +40,14 @@ const WINDOWS: usize = 32;
 const WINDOW: usize = 64;
 /// Evenly spaced items for the global order, at most.
 const SPACED: usize = 65;
-/// The sample looks at no more than one item in this many. It costs what it costs whoever
-/// sorts, and timsort sorts an already sorted list of ints in ~4 ns an item, where a sampled
-/// comparison costs ~15-25 ns (type checks, and cache misses as the windows are spread out):
-/// a fixed 2,000-pair sample made `sort.sort` on a sorted list 0.26x of `list.sort` at 1e3
-/// items, 0.56x at 1e4 and 0.89x at 1e5. At one item in 128 the sample stays within a few
-/// percent of timsort's best case at every size.
-const SAMPLE_SHARE: usize = 128;
+/// The run sample compares about one pair in this many (and the kind sample looks at half as
+/// many items). It costs what it costs whoever sorts, and timsort sorts an already sorted
+/// list of ints in ~4 ns an item, where a sampled comparison costs ~20-40 ns (type checks,
+/// and cache misses as the windows are spread out): a fixed 2,000-pair sample made `sort.sort`
+/// on a sorted list 0.26x of `list.sort` at 1e3 items, 0.56x at 1e4 and 0.89x at 1e5; one
+/// pair in 128 still cost 8 % at 1e4 and 1e5. At one in 256 the sample stays within a few
+/// percent of timsort's best case from ~1e4 items on.
+const SAMPLE_SHARE: usize = 256;
 /// Fewest pairs in a run window (shorter windows say little about runs).
 const MIN_WINDOW: usize = 8;
 
@@ -118,7 +119,7 @@ pub unsafe fn to_cpython(objs: &[*mut PyObject]) -> bool {
         return true;
     }
     let mut encoded = matches!(first, Kind::Big | Kind::Tuple) || PyBool_Check(objs[0]) != 0;
-    let samples = (n / SAMPLE_SHARE).clamp(8, KIND_SAMPLES);
+    let samples = (n / (2 * SAMPLE_SHARE)).clamp(8, KIND_SAMPLES);
     let step = (n / samples).max(1);
     for i in (step..n).step_by(step).chain([n - 1]) {
         let k = kind(objs[i]);
