@@ -745,15 +745,27 @@ where
     T: Sync,
     K: Fn(&T) -> u64 + Sync,
 {
-    let slots: Vec<Mutex<Option<PartStats>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
-    let work = |part: usize| {
-        let stats = part_histogram(&data[ranges[part].clone()], key, digits, cancel);
-        *slots[part].lock().unwrap_or_else(|p| p.into_inner()) = stats;
+    per_part(ranges, cancel, |part| {
+        part_histogram(&data[ranges[part].clone()], key, digits, cancel)
+    })
+}
+
+/// `work(part)` for every part of `ranges`, on threads when there is more than one, collected
+/// in part order. `work` returns `None` only when it saw `cancel` raised, and then so does this.
+fn per_part<R, F>(ranges: &[Range<usize>], cancel: &Cancel, work: F) -> Result<Vec<R>, Error>
+where
+    R: Send,
+    F: Fn(usize) -> Option<R> + Sync,
+{
+    let slots: Vec<Mutex<Option<R>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
+    let store = |part: usize| {
+        let result = work(part);
+        *slots[part].lock().unwrap_or_else(|p| p.into_inner()) = result;
     };
     if ranges.len() == 1 {
-        work(0);
+        store(0);
     } else {
-        run_parts(ranges.len(), work);
+        run_parts(ranges.len(), store);
     }
     cancel.check()?;
     Ok(slots
@@ -761,7 +773,7 @@ where
         .map(|slot| {
             slot.into_inner()
                 .unwrap_or_else(|p| p.into_inner())
-                .expect("every part stores its histogram unless cancelled")
+                .expect("every part stores its result unless cancelled")
         })
         .collect())
 }
@@ -850,17 +862,14 @@ where
     K: Fn(&T) -> u64 + Sync,
 {
     let shift = digit as u32 * DIGIT_BITS;
-    let slots: Vec<Mutex<Option<Survey>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
-    let work = |part: usize| {
+    per_part(ranges, cancel, |part| {
         let part_slice = &data[ranges[part].clone()];
-        let Some(first) = part_slice.first().map(key) else {
-            return;
-        };
+        let first = part_slice.first().map(key)?; // parts are never empty
         let (mut and, mut or, mut prev, mut sorted) = (u64::MAX, 0u64, first, true);
         let mut counts = [0usize; BUCKETS];
         for block in part_slice.chunks(CANCEL_BLOCK) {
             if cancel.is_cancelled() {
-                return;
+                return None;
             }
             for item in block {
                 let k = key(item);
@@ -871,29 +880,15 @@ where
                 counts[((k >> shift) & MASK) as usize] += 1;
             }
         }
-        *slots[part].lock().unwrap_or_else(|p| p.into_inner()) = Some(Survey {
+        Some(Survey {
             and,
             or,
             sorted,
             first,
             last: prev,
             counts,
-        });
-    };
-    if ranges.len() == 1 {
-        work(0);
-    } else {
-        run_parts(ranges.len(), work);
-    }
-    cancel.check()?;
-    Ok(slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .expect("every part (never empty) stores its survey unless cancelled")
         })
-        .collect())
+    })
 }
 
 fn is_sorted(stats: &[PartStats]) -> bool {
