@@ -26,7 +26,7 @@ from __future__ import annotations
 import array as _array
 import builtins as _builtins
 import sys as _sys
-from typing import Any, Callable, Iterable, List, Optional, TypeVar, overload
+from typing import Any, Callable, Iterable, List, Optional
 
 try:
     from . import _sort
@@ -37,13 +37,16 @@ except ImportError as error:  # pragma: no cover - depends on how the package wa
         "after `pip install .`, or build in place with `python setup.py build_ext --inplace`."
     ) from error
 
+# `sorted` and `sort` are C-level functions, like the builtins they stand in for: a Python
+# wrapper's fixed cost would make them slower than `sorted()` and `list.sort` on short lists.
+# Their docstrings and signatures live in src/docstrings/, their types in _sort.pyi.
+from ._sort import sort, sorted  # noqa: E402 - needs the import check above
+
 __all__ = ["argsort", "sleep_sort", "sort", "sorted"]
 
 # The one place the version is written: setuptools reads it from here (statically), and a
 # test checks that Cargo.toml, compiled into sort._sort.__version__, agrees.
 __version__ = "0.1.0"
-
-T = TypeVar("T")
 
 
 def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
@@ -92,9 +95,8 @@ def sleep_sort(values: Iterable[int], unit: float = 0.1) -> List[int]:
 
 
 # Below this many elements CPython's own sort is about as fast as any native path and the call
-# into Rust would be pure overhead, so the wrappers hand such lists straight to `list.sort`
-# (after validating `threads`, which `list.sort` does not know). src/py_list.rs uses the same
-# threshold for direct calls of `_sort.sort_list`.
+# into Rust would be pure overhead, so `argsort` hands such lists straight to `sorted()`
+# (after validating `threads`, which `sorted()` does not know), as src/py_list.rs does.
 _SMALL = 128
 
 
@@ -102,130 +104,6 @@ def _check_threads(threads: Any) -> None:
     """Raise what the native code raises for a bad ``threads=`` (one definition of "bad")."""
     if type(threads) is not int or threads < 1:
         _sort.sort_list([], None, False, threads)
-
-
-def sorted(
-    iterable: Iterable[T],
-    /,
-    *,
-    key: Optional[Callable[[T], Any]] = None,
-    reverse: bool = False,
-    threads: Optional[int] = None,
-) -> List[T]:
-    """Return a new sorted list: a drop-in for the builtin ``sorted()``.
-
-    The result is exactly what ``builtins.sorted(iterable, key=key, reverse=reverse)`` returns:
-    the same objects in the same order (stable, with ``reverse=True`` keeping equal elements in
-    their original order), and the same exception type when it raises. ``key`` is called once
-    per element, in order, before anything is compared.
-
-    When every key is an exact ``int`` that fits in 64 bits, an exact non-NaN ``float``, an
-    exact ``str`` without lone surrogates, or exact ``bytes`` (all keys of one kind), the keys
-    are read once and sorted by Rust threads with the GIL released (on the calling thread for
-    lists under 32k elements); any other input is sorted by CPython's own algorithm, on the
-    keys already computed, so the result and any exception are CPython's by construction.
-
-    Args:
-        iterable: the elements to sort.
-        key: a one-argument function computing each element's sort key.
-        reverse: sort in descending order (stably).
-        threads: the most threads to use; ``None`` uses every CPU this process may run on.
-
-    Raises:
-        TypeError: ``threads`` is not None or an int; whatever ``key`` or a comparison raises.
-        ValueError: ``threads`` < 1.
-    """
-    result = list(iterable)
-    if len(result) < _SMALL:
-        if threads is not None:
-            _check_threads(threads)
-        result.sort(key=key, reverse=reverse)
-    else:
-        _sort.sort_list(result, key, reverse, threads)
-    return result
-
-
-@overload
-def sort(
-    obj: List[T],
-    /,
-    *,
-    key: Optional[Callable[[T], Any]] = ...,
-    reverse: bool = ...,
-    threads: Optional[int] = ...,
-) -> None: ...
-
-
-@overload
-def sort(
-    obj: Any,  # a writable buffer; typing.Buffer needs Python 3.12
-    /,
-    *,
-    reverse: bool = ...,
-    threads: Optional[int] = ...,
-) -> None: ...
-
-
-def sort(
-    obj: Any,
-    /,
-    *,
-    key: Optional[Callable[[Any], Any]] = None,
-    reverse: bool = False,
-    threads: Optional[int] = None,
-) -> None:
-    """Sort a list or a writable numeric buffer in place.
-
-    For a list, a drop-in for ``list.sort``: the same final order, the same objects, the same
-    exception type, and the list is left as ``list.sort`` would leave it. ``key`` is called once
-    per element, in order; if it raises, the list is left as it was; if the list is changed
-    during the sort (by ``key``, or by another thread while the GIL is released: the list
-    looks empty meanwhile), ValueError is raised once the sorted items are back in place. Lists
-    of exact ints (64-bit), non-NaN floats, strs or bytes are sorted by Rust threads with the
-    GIL released; others by CPython's own algorithm.
-
-    For a writable, 1-dimensional, C-contiguous buffer of signed or unsigned 8/16/32/64-bit ints
-    or 32/64-bit floats in native byte order (``array.array``, numpy arrays, ``memoryview``,
-    ``bytearray``; struct formats ``b B h H i I l L q Q f d``), the elements are sorted in place
-    by a parallel radix sort on Rust threads with the GIL released (buffers of up to 32768
-    elements are sorted at once on the calling thread). Floats sort by value with NaNs last,
-    also with ``reverse=True`` (numpy's order); ``-0.0`` and ``0.0`` are equal and keep their
-    order. Nothing is written if the call raises an argument error. If the sort is interrupted
-    (KeyboardInterrupt), the buffer holds the same values in an unspecified order. Another
-    thread writing to the buffer during the call cannot crash the process; the buffer then ends
-    with unspecified values (each one that was in it or written to it).
-
-    Args:
-        obj: a list, or a writable buffer of a numeric format.
-        key: a one-argument function computing each element's sort key (lists only).
-        reverse: sort in descending order (stably).
-        threads: the most threads to use; ``None`` uses every CPU this process may run on.
-
-    Raises:
-        TypeError: ``key`` given for a buffer, a read-only buffer, an unsupported format
-            (float16, bool, complex, object, non-native byte order, ...), or an object that is
-            neither a list nor a buffer.
-        ValueError: a non-contiguous, 0-dimensional or multi-dimensional buffer; a list
-            changed during the sort.
-        MemoryError: no memory for a buffer's scratch space (as large as the buffer).
-    """
-    # Buffers first, in as few steps as possible: a call on a tiny array is timed against
-    # numpy's ~50 ns `a.sort()`, and every step here costs ~10-20 ns.
-    if not isinstance(obj, list):
-        if key is not None:
-            raise TypeError(
-                "sort.sort(): key= is only supported for lists, not for "
-                f"{type(obj).__name__!r} buffers"
-            )
-        return _sort.sort_buffer(obj, reverse, threads)
-    if len(obj) < _SMALL:
-        if threads is not None:
-            _check_threads(threads)
-        # Through the type: a list subclass's own `sort` is not what is asked for.
-        list.sort(obj, key=key, reverse=reverse)
-    else:
-        _sort.sort_list(obj, key, reverse, threads)
-    return None
 
 
 def _int64_output(obj: Any) -> Callable[[int], Any]:

@@ -1,6 +1,35 @@
-"""Type stubs for the compiled module; the public API is in sort/__init__.py."""
+"""Type stubs for the compiled module; `sort/__init__.py` re-exports `sorted` and `sort`."""
 
-from typing import Any, Callable, Iterable, List, Optional
+from typing import Any, Callable, Iterable, List, Optional, TypeVar, overload
+
+T = TypeVar("T")
+
+def sorted(
+    iterable: Iterable[T],
+    /,
+    *,
+    key: Optional[Callable[[T], Any]] = None,
+    reverse: bool = False,
+    threads: Optional[int] = None,
+) -> List[T]:
+    """Return a new sorted list: a drop-in for the builtin ``sorted()``."""
+@overload
+def sort(
+    obj: List[T],
+    /,
+    *,
+    key: Optional[Callable[[T], Any]] = ...,
+    reverse: bool = ...,
+    threads: Optional[int] = ...,
+) -> None: ...
+@overload
+def sort(
+    obj: Any,  # a writable buffer; typing.Buffer needs Python 3.12
+    /,
+    *,
+    reverse: bool = ...,
+    threads: Optional[int] = ...,
+) -> None: ...
 
 __version__: str
 

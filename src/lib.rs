@@ -7,6 +7,8 @@
 pub mod algo;
 mod args;
 mod errors;
+mod fastcall;
+mod py_api;
 mod py_argsort;
 mod py_buffer;
 #[cfg(feature = "fault-injection")]
@@ -32,5 +34,6 @@ py_module_initializer!(_sort, |py, m| {
     #[cfg(feature = "fault-injection")]
     py_fault::register(py, m)?;
     py_argsort::register(py, m)?;
+    py_api::register(py, m)?;
     Ok(())
 });

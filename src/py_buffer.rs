@@ -8,49 +8,25 @@ use std::ffi::CStr;
 use std::os::raw::c_long;
 
 use cpython::exc::{TypeError, ValueError};
-use cpython::{PyErr, PyModule, PyObject, PyResult, PyString, Python, PythonObject};
+use cpython::{PyErr, PyModule, PyObject, PyResult, Python};
 use python3_sys as ffi;
 
 use crate::algo::numeric::{self, Number};
 use crate::algo::parallel;
 use crate::algo::{Cancel, Error};
-use crate::{args, errors, py_ndarray, without_gil};
+use crate::{args, errors, fastcall, py_ndarray, without_gil};
 
-/// Registers `sort_buffer` as a `METH_FASTCALL` function: CPython passes the three arguments
-/// as a C array, with no tuple to build and none to parse (`py_fn!`'s `METH_VARARGS |
-/// METH_KEYWORDS` wrapper cost ~40 ns of a ~220 ns call on a one-element array).
+/// Registers `sort_buffer` as a `METH_FASTCALL` function (see [`fastcall`]): CPython passes
+/// the three arguments as a C array, with no tuple to build and none to parse.
 pub fn register(py: Python, module: &PyModule) -> PyResult<()> {
-    type FastCall = unsafe extern "C" fn(
-        *mut ffi::PyObject,
-        *const *mut ffi::PyObject,
-        ffi::Py_ssize_t,
-    ) -> *mut ffi::PyObject;
-    // Leaked once per import: CPython keeps a pointer to the definition for the function's
-    // lifetime.
-    let def = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: b"sort_buffer\0".as_ptr().cast(),
-        // SAFETY: METH_FASTCALL tells CPython to call `ml_meth` with the `FastCall` signature;
-        // the field's declared type is only the generic `PyCFunction`.
-        ml_meth: Some(unsafe {
-            std::mem::transmute::<FastCall, ffi::PyCFunction>(sort_buffer_fast)
-        }),
-        ml_flags: ffi::METH_FASTCALL,
-        ml_doc: b"sort_buffer(buf, reverse, threads, /)\n--\n\nSorts a writable numeric buffer in place.\0"
-            .as_ptr()
-            .cast(),
-    }));
-    let module_name = PyString::new(py, "sort._sort");
-    // SAFETY: GIL held; `def` lives forever; returns a new reference or NULL with an exception.
-    let function = unsafe {
-        ffi::PyCFunction_NewEx(def, std::ptr::null_mut(), module_name.as_object().as_ptr())
-    };
-    if function.is_null() {
-        return Err(PyErr::fetch(py));
-    }
-    // SAFETY: a new, non-null reference that we now own.
-    module.add(py, "sort_buffer", unsafe {
-        PyObject::from_owned_ptr(py, function)
-    })
+    fastcall::add(
+        py,
+        module,
+        c"sort_buffer",
+        c"sort_buffer(buf, reverse, threads, /)\n--\n\nSorts a writable numeric buffer in place.",
+        fastcall::Entry::Positional(sort_buffer_fast),
+        "sort._sort",
+    )
 }
 
 /// The C entry point: `sort_buffer(buf, reverse, threads, /)`, all three positional.
@@ -61,9 +37,7 @@ unsafe extern "C" fn sort_buffer_fast(
 ) -> *mut ffi::PyObject {
     // SAFETY: CPython calls module functions with the GIL held.
     let py = unsafe { Python::assume_gil_acquired() };
-    // A panic must not unwind into C (it would abort): it becomes SystemError, as `py_fn!`
-    // makes it.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    fastcall::respond(py, || {
         if nargs != 3 {
             return Err(PyErr::new::<TypeError, _>(
                 py,
@@ -72,15 +46,8 @@ unsafe extern "C" fn sort_buffer_fast(
         }
         // SAFETY: CPython passes `nargs` (3) valid references, borrowed for the call.
         let arg = |i: usize| unsafe { PyObject::from_borrowed_ptr(py, *args.add(i)) };
-        sort_buffer(py, &arg(0), &arg(1), &arg(2))
-    }));
-    let err = match outcome {
-        Ok(Ok(())) => return py.None().steal_ptr(),
-        Ok(Err(err)) => err,
-        Err(payload) => errors::panic_to_py(py, &without_gil::panic_message(payload.as_ref())),
-    };
-    err.restore(py);
-    std::ptr::null_mut()
+        sort_buffer(py, &arg(0), &arg(1), &arg(2)).map(|()| py.None())
+    })
 }
 
 /// Up to this many elements, sort on the calling thread with the GIL held. Measured (release,
@@ -88,7 +55,12 @@ unsafe extern "C" fn sort_buffer_fast(
 /// at 2**15 (~0.4 ms, far below the interpreter's 5 ms switch interval) that is under 10%.
 pub(crate) const SYNC_MAX: usize = 1 << 15;
 
-fn sort_buffer(py: Python, buf: &PyObject, reverse: &PyObject, threads: &PyObject) -> PyResult<()> {
+pub(crate) fn sort_buffer(
+    py: Python,
+    buf: &PyObject,
+    reverse: &PyObject,
+    threads: &PyObject,
+) -> PyResult<()> {
     // An exact numpy array of up to SYNC_MAX elements is read from its own fields, without
     // the buffer export (~70 ns of numpy's); everything else goes through the buffer protocol.
     if py_ndarray::small_view(py, buf).is_some() {

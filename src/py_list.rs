@@ -23,26 +23,30 @@ pub(crate) mod keys;
 mod layout;
 mod raw;
 
+use std::ffi::CStr;
 use std::ptr;
+use std::sync::OnceLock;
 
 use cpython::exc::ValueError;
 use cpython::{
     ObjectProtocol, PyDict, PyErr, PyList, PyModule, PyObject, PyResult, Python, PythonObject,
 };
 use python3_sys::{
-    PyErr_CheckSignals, PyList_Sort, PyObject as RawObject, PyObject_CallFunctionObjArgs, Py_DECREF,
+    PyErr_CheckSignals, PyList_CheckExact, PyList_Reverse, PyList_Size, PyList_Sort,
+    PyObject as RawObject, PyTuple_New, PyTuple_SetItem, PyUnicode_InternFromString, Py_DECREF,
+    Py_False, Py_True,
 };
 
 use crate::algo::fault::{self, Phase};
 use crate::algo::{keyed, phases, text, tiebreak, try_with_capacity, Cancel, Error};
 use crate::{args, errors, without_gil};
-use key_feed::{key_feed, KeyFeed};
+use key_feed::key_feed;
 use keys::Keys;
 use raw::Taken;
 
 /// Below this many items CPython's own sort is about as fast and our fixed costs (argument
 /// parsing, classification, allocation) would dominate. `sort/__init__.py` uses the same
-/// threshold to skip the call into Rust entirely.
+/// threshold for `argsort` on lists.
 const SMALL: usize = 128;
 
 /// From this many items on, the sort leaves the GIL and runs on `threads` threads; below it,
@@ -67,7 +71,8 @@ pub fn register(py: Python, module: &PyModule) -> PyResult<()> {
         py,
         sort_list(lst: PyObject, key: PyObject, reverse: PyObject, threads: PyObject)
     );
-    module.add(py, "sort_list", function)
+    module.add(py, "sort_list", function)?;
+    make_names(py)
 }
 
 /// What the sort of the taken items came to.
@@ -79,7 +84,7 @@ enum Step {
     UseCPython,
     /// Let `list.sort` sort the restored list with this key function, which hands out the
     /// keys already computed, in order.
-    UseCPythonWith(KeyFeed),
+    UseCPythonWith(PyObject),
 }
 
 fn sort_list(
@@ -90,21 +95,42 @@ fn sort_list(
     threads: PyObject,
 ) -> PyResult<PyObject> {
     args::require_list(py, &lst, "sort_list")?;
-    let threads = args::threads(py, &threads)?;
-    let reverse = args::reverse(py, &reverse)?;
-    let len = lst.cast_as::<PyList>(py)?.len(py);
-    if !(SMALL..=keyed::MAX_LEN).contains(&len) {
-        return cpython_sort(py, &lst, &key, reverse);
+    sort_in_place(py, &lst, &key, &reverse, &threads)?;
+    Ok(py.None())
+}
+
+/// `list.sort(lst, key=key, reverse=reverse)` with `threads`, for a list `lst` (a subclass
+/// too): `sort.sort` on a list, and `sort.sorted` on its copy.
+pub(crate) fn sort_in_place(
+    py: Python,
+    lst: &PyObject,
+    key: &PyObject,
+    reverse: &PyObject,
+    threads: &PyObject,
+) -> PyResult<()> {
+    // SAFETY: GIL held; every caller checked that `lst` is a list.
+    let len = unsafe { PyList_Size(lst.as_ptr()) }.max(0) as usize;
+    let ours = (SMALL..=keyed::MAX_LEN).contains(&len);
+    // Checked first, whatever the size, so that a bad value raises before `key` is called;
+    // `None` (every CPU) is resolved only for a sort that may use threads.
+    let threads = if !ours && threads.is_none(py) {
+        1
+    } else {
+        args::threads(py, threads)?
+    };
+    let reverse = args::reverse(py, reverse)?;
+    if !ours {
+        return cpython_sort(py, lst, key, reverse);
     }
-    // SAFETY: GIL held; `lst` is a list kept alive by our reference for the whole call, and
-    // `taken` is dropped (or restored) before we return, on this thread.
+    // SAFETY: GIL held; `lst` is a list kept alive by the caller's reference for the whole
+    // call, and `taken` is dropped (or restored) before we return, on this thread.
     phases::start();
     let mut taken = unsafe { Taken::take(lst.as_ptr()) };
     phases::mark("take");
     let step = if key.is_none(py) {
         sort_plain(py, &mut taken, reverse, threads)
     } else {
-        sort_keyed(py, &mut taken, &key, reverse, threads)
+        sort_keyed(py, &mut taken, key, reverse, threads)
     };
     let modified = taken.restore();
     phases::mark("restore");
@@ -114,16 +140,16 @@ fn sort_list(
         // leaves the list as it was; a raising comparison leaves it partly sorted).
         Err(err) => Err(err),
         Ok(_) if modified => Err(PyErr::new::<ValueError, _>(py, "list modified during sort")),
-        Ok(Step::Sorted) => Ok(py.None()),
-        Ok(Step::UseCPython) => cpython_sort(py, &lst, &key, reverse),
-        Ok(Step::UseCPythonWith(feed)) => cpython_sort(py, &lst, feed.as_object(), reverse),
+        Ok(Step::Sorted) => Ok(()),
+        Ok(Step::UseCPython) => cpython_sort(py, lst, key, reverse),
+        Ok(Step::UseCPythonWith(feed)) => cpython_sort(py, lst, &feed, reverse),
     }
 }
 
 /// No key function: the items are their own keys.
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
     // SAFETY: GIL held; the taken array keeps every item alive.
-    if unsafe { handover::to_cpython(taken.items()) } {
+    if unsafe { handover::to_cpython(layout::get(py), taken.items(), false) } {
         return Ok(Step::UseCPython);
     }
     phases::mark("handover");
@@ -170,12 +196,12 @@ fn sort_keyed(
             keys.release_newest_first();
             return Err(err);
         }
-        // SAFETY: `key` and `item` are live; the variadic list ends with NULL.
+        // SAFETY: `key` and `item` are live; one positional argument, no keywords. (The
+        // vectorcall `list.sort` makes; `PyObject_CallFunctionObjArgs` costs ~10 ns more a
+        // call, which a cheap key such as `len` makes a fifth of the sort.)
         // Python code runs here and may do anything to the list: it sees an empty list, and
         // `taken`'s array, which it cannot reach, keeps every item alive.
-        let k = unsafe {
-            PyObject_CallFunctionObjArgs(key.as_ptr(), item, ptr::null_mut::<RawObject>())
-        };
+        let k = unsafe { PyObject_VectorcallDict(key.as_ptr(), &item, 1, ptr::null_mut()) };
         if k.is_null() {
             let err = PyErr::fetch(py);
             keys.release_newest_first();
@@ -186,7 +212,7 @@ fn sort_keyed(
     // SAFETY: GIL held; `keys` owns a reference to every key. A list the key function
     // stored into is sorted here, not handed over: `list.sort` sorts it and then raises, and
     // the handover would only raise.
-    if !taken.modified() && unsafe { handover::to_cpython(&keys.0) } {
+    if !taken.modified() && unsafe { handover::to_cpython(layout::get(py), &keys.0, true) } {
         return Ok(Step::UseCPythonWith(keys.into_feed(py)?));
     }
     // SAFETY: GIL held; `keys` owns a reference to every key until it is dropped, after the
@@ -319,24 +345,104 @@ fn sort_fast(
     }
 }
 
-/// `list.sort(lst, key=key, reverse=reverse)`: CPython's own sort, called through the type so
-/// that a list subclass's `sort` override is not what runs.
-fn cpython_sort(py: Python, lst: &PyObject, key: &PyObject, reverse: bool) -> PyResult<PyObject> {
-    if key.is_none(py) && !reverse {
-        // The same `list_sort_impl`, without looking up the method and building its keyword
-        // arguments (~0.3 us: a sorted list of 200 ints takes timsort 0.6 us).
-        // SAFETY: GIL held; `lst` is a live list (every caller checked).
-        return if unsafe { PyList_Sort(lst.as_ptr()) } == 0 {
-            Ok(py.None())
-        } else {
-            Err(PyErr::fetch(py))
+/// `list.sort(lst, key=key, reverse=reverse)`: CPython's own sort, on a list subclass too
+/// (its own `sort` override is not what runs).
+fn cpython_sort(py: Python, lst: &PyObject, key: &PyObject, reverse: bool) -> PyResult<()> {
+    if key.is_none(py) {
+        // `list_sort_impl` itself, through `PyList_Sort`, without looking up the method and
+        // building its keyword arguments (~0.3 us: a sorted list of 200 ints takes timsort
+        // 0.6 us). `reverse=True` is what `list_sort_impl` does with it: reverse the items,
+        // sort them stably, and reverse them back, also after a comparison raised or the list
+        // was changed during the sort.
+        // SAFETY: GIL held; `lst` is a live list (every caller checked). `PyList_Reverse`
+        // cannot fail on a list and runs no Python code.
+        let sorted = unsafe {
+            if reverse {
+                PyList_Reverse(lst.as_ptr());
+            }
+            let sorted = PyList_Sort(lst.as_ptr()) == 0;
+            let err = (!sorted).then(|| PyErr::fetch(py));
+            if reverse {
+                PyList_Reverse(lst.as_ptr());
+            }
+            err
         };
+        return sorted.map_or(Ok(()), Err);
+    }
+    if let (Some(names), true) = (NAMES.get(), unsafe { PyList_CheckExact(lst.as_ptr()) } != 0) {
+        // An exact list: its type's `sort`, called with the keyword arguments as a C array
+        // (~50 ns, where a dict of them costs ~150 ns more: a short list's whole sort).
+        // SAFETY: GIL held; every pointer is a live object; the call returns a new reference
+        // or NULL with an exception set.
+        let done = unsafe {
+            let reverse = if reverse { Py_True() } else { Py_False() };
+            let args = [lst.as_ptr(), key.as_ptr(), reverse];
+            PyObject_VectorcallMethod(names.0, args.as_ptr(), 1, names.1)
+        };
+        if done.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        // SAFETY: the new reference to `None` that the call returned.
+        unsafe { Py_DECREF(done) };
+        return Ok(());
     }
     let sort = py.get_type::<PyList>().into_object().getattr(py, "sort")?;
     let kwargs = PyDict::new(py);
     kwargs.set_item(py, "key", key)?;
     kwargs.set_item(py, "reverse", reverse)?;
-    sort.call(py, (lst,), Some(&kwargs))
+    sort.call(py, (lst,), Some(&kwargs)).map(|_| ())
+}
+
+// In every CPython this package supports (3.9 and later); python3-sys does not declare them.
+extern "C" {
+    fn PyObject_VectorcallDict(
+        callable: *mut RawObject,
+        args: *const *mut RawObject,
+        nargsf: usize,
+        kwdict: *mut RawObject,
+    ) -> *mut RawObject;
+    fn PyObject_VectorcallMethod(
+        name: *mut RawObject,
+        args: *const *mut RawObject,
+        nargsf: usize,
+        kwnames: *mut RawObject,
+    ) -> *mut RawObject;
+}
+
+/// `"sort"` and `("key", "reverse")`, made at import and kept for the process's life.
+struct Names(*mut RawObject, *mut RawObject);
+// SAFETY: immutable objects, only used with the GIL held.
+unsafe impl Send for Names {}
+// SAFETY: as above.
+unsafe impl Sync for Names {}
+static NAMES: OnceLock<Names> = OnceLock::new();
+
+/// Makes [`NAMES`] (once per process: a second import finds them made).
+fn make_names(py: Python) -> PyResult<()> {
+    if NAMES.get().is_some() {
+        return Ok(());
+    }
+    // SAFETY: GIL held; each call returns a new reference or NULL with an exception set;
+    // `PyTuple_SetItem` steals the item's reference, also on failure.
+    unsafe {
+        let intern = |name: &CStr| {
+            let s = PyUnicode_InternFromString(name.as_ptr());
+            (!s.is_null()).then_some(s).ok_or_else(|| PyErr::fetch(py))
+        };
+        let sort = intern(c"sort")?;
+        let kwnames = PyTuple_New(2);
+        if kwnames.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        for (i, name) in [c"key", c"reverse"].into_iter().enumerate() {
+            if PyTuple_SetItem(kwnames, i as isize, intern(name)?) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        // Leaked on purpose: the names outlive every call.
+        let _ = NAMES.set(Names(sort, kwnames));
+    }
+    Ok(())
 }
 
 /// New references, released in a chosen order (dropping rust-cpython `PyObject`s one by one
@@ -352,8 +458,8 @@ impl OwnedRefs {
         }
     }
 
-    /// Moves the references into a [`KeyFeed`] (which then owns them).
-    fn into_feed(mut self, py: Python) -> PyResult<KeyFeed> {
+    /// Moves the references into a [`key_feed`] (which then owns them).
+    fn into_feed(mut self, py: Python) -> PyResult<PyObject> {
         // The vector moves (no copy); if the feed cannot be made, its `Pending` is dropped and
         // releases the keys.
         key_feed(py, std::mem::take(&mut self.0))

@@ -85,9 +85,31 @@ class Lists(unittest.TestCase):
                 raise AssertionError("the override must not be used")
 
         for n in SIZES:
-            data = MyList(range(n, 0, -1))
-            sort.sort(data)
-            self.assertEqual(list(data), list(range(1, n + 1)))
+            for key, reverse in ((None, False), (None, True), (abs, False), (abs, True)):
+                data = MyList(range(n, 0, -1))
+                sort.sort(data, key=key, reverse=reverse)
+                self.assertEqual(list(data), sorted(range(1, n + 1), key=key, reverse=reverse))
+
+    def test_reverse_without_key_is_list_sorts_reverse_even_when_a_comparison_raises(self):
+        # list.sort(reverse=True) reverses, sorts stably and reverses back, also after a
+        # comparison raised: the partial order left behind must be the builtin's.
+        class Boom:
+            def __init__(self, value):
+                self.value = value
+
+            def __lt__(self, other):
+                if self.value == 7 or other.value == 7:
+                    raise RuntimeError("boom")
+                return self.value < other.value
+
+        for n in (10, 200):
+            items = [Boom((i * 37) % n) for i in range(n)]
+            theirs, ours = list(items), list(items)
+            with self.assertRaises(RuntimeError):
+                theirs.sort(reverse=True)
+            with self.assertRaises(RuntimeError):
+                sort.sort(ours, reverse=True)
+            self.assertEqual([id(x) for x in ours], [id(x) for x in theirs])
 
     def test_compiled_function_rejects_non_lists(self):
         with self.assertRaisesRegex(TypeError, "needs a list, not tuple"):

@@ -65,6 +65,42 @@ class KeyCalls(unittest.TestCase):
                     self.assertTrue(all(a is b for a, b in zip(got, expected)))
 
 
+    def test_keys_in_runs(self):
+        # Keys in order, all equal, or in a few runs: text keys are handed to list.sort
+        # through a function feeding it the keys already computed; number keys are sorted
+        # in Rust whatever their order. Either way: the builtin's objects, in its order, and
+        # each key made once and released once (sys.getrefcount would show a leak).
+        import gc
+        import sys
+
+        for n in SIZES:
+            items = [f"w{i:06d}" for i in range(n)]
+            shapes = {
+                "sorted": lambda i: i,
+                "equal": lambda i: 7,
+                "runs": lambda i: i % (n // 4 + 1),
+                "descending": lambda i: -i,
+            }
+            for name, of in shapes.items():
+                for make in (lambda i: of(i), lambda i: f"{of(i) + 10**7:09d}",
+                             lambda i: float(of(i))):
+                    keys = {id(x): make(i) for i, x in enumerate(items)}
+                    # A str or float key of our own (small ints are shared, their count moves).
+                    probe = keys[id(items[-1])]
+                    before = sys.getrefcount(probe)
+                    for reverse in (False, True):
+                        key = Recorder(lambda x: keys[id(x)])
+                        expected = builtins.sorted(items, key=lambda x: keys[id(x)],
+                                                   reverse=reverse)
+                        got = sort.sorted(items, key=key, reverse=reverse)
+                        self.assertEqual(len(key.calls), n)
+                        self.assertTrue(all(a is b for a, b in zip(got, expected)),
+                                        (n, name, type(probe), reverse))
+                    gc.collect()
+                    if not isinstance(probe, int):
+                        self.assertEqual(sys.getrefcount(probe), before)
+
+
 class KeyErrors(unittest.TestCase):
     def test_raising_key_leaves_the_list_unchanged(self):
         for n in SIZES:

@@ -77,6 +77,29 @@ class TestSignatures(unittest.TestCase):
         with self.assertRaises(TypeError):
             sort.sort([2, 1], None)
 
+    def test_bad_calls_say_what_was_wrong(self):
+        for fn in (sort.sorted, sort.sort):
+            name = fn.__name__
+            with self.assertRaisesRegex(TypeError, rf"{name}\(\) takes exactly one positional"):
+                fn()
+            with self.assertRaisesRegex(TypeError, rf"{name}\(\) takes exactly one positional"):
+                fn([2, 1], None, None)
+            with self.assertRaisesRegex(TypeError, "unexpected keyword argument 'cmp'"):
+                fn([2, 1], cmp=None)
+            # Nothing is sorted when the call is refused.
+            data = [2, 1]
+            with self.assertRaises(TypeError):
+                fn(data, reverse=True, revers=True)
+            self.assertEqual(data, [2, 1])
+
+    def test_sorted_and_sort_are_c_functions_of_the_package(self):
+        # Like the builtins they replace: no Python frame, and help() and doctest see them
+        # as the package's own.
+        for fn in (sort.sorted, sort.sort):
+            self.assertTrue(inspect.isbuiltin(fn), fn)
+            self.assertEqual(fn.__module__, "sort")
+        self.assertIs(sort.sorted, compiled.sorted)
+
 
 class TestDocumentation(unittest.TestCase):
     def test_every_public_function_has_a_docstring_that_help_shows(self):
@@ -104,7 +127,8 @@ class TestTypingFiles(unittest.TestCase):
         self.assertTrue(os.path.isfile(stub))
         with open(stub) as f:
             text = f.read()
-        for name in ("sleep_sort", "sort_list", "sort_buffer", "argsort_buffer", "argsort_list"):
+        for name in ("sleep_sort", "sorted", "sort", "sort_list", "sort_buffer", "argsort_buffer",
+                     "argsort_list"):
             self.assertIn(f"def {name}(", text)
             self.assertTrue(callable(getattr(compiled, name)), name)
 

@@ -68,7 +68,7 @@ where
         work(out, input, 0);
         return;
     }
-    let chunk = (out.len() + parts - 1) / parts;
+    let chunk = out.len().div_ceil(parts);
     type Pair<'o, 'i, A, B> = Mutex<(&'o mut [A], &'i [B])>;
     let chunks: Vec<Pair<A, B>> = out
         .chunks_mut(chunk)

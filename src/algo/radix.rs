@@ -100,7 +100,7 @@ where
         return Ok(());
     }
     let key_bits = key_bits.min(64);
-    let digits = ((key_bits + DIGIT_BITS - 1) / DIGIT_BITS) as usize;
+    let digits = key_bits.div_ceil(DIGIT_BITS) as usize;
     if digits == 0 {
         return Ok(()); // every key is 0
     }

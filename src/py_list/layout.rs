@@ -117,14 +117,14 @@ pub fn get(py: Python) -> Option<&'static Layout> {
 /// # Safety
 /// GIL held.
 unsafe fn detect(_py: Python) -> Option<Layout> {
-    let hexversion = sys_int(b"hexversion\0".as_ptr().cast(), None)?;
+    let hexversion = sys_int(c"hexversion".as_ptr(), None)?;
     let minor = (hexversion >> 16) & 0xff;
     if hexversion >> 24 != 3 || !(9..=13).contains(&minor) {
         return None;
     }
-    let int_info = b"int_info\0".as_ptr().cast();
-    if sys_int(int_info, Some(b"bits_per_digit\0".as_ptr().cast()))? != DIGIT_BITS as i64
-        || sys_int(int_info, Some(b"sizeof_digit\0".as_ptr().cast()))? != 4
+    let int_info = c"int_info".as_ptr();
+    if sys_int(int_info, Some(c"bits_per_digit".as_ptr()))? != DIGIT_BITS as i64
+        || sys_int(int_info, Some(c"sizeof_digit".as_ptr()))? != 4
     {
         return None;
     }
