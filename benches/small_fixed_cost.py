@@ -4,7 +4,7 @@
     python benches/small_fixed_cost.py --base /tmp/base   # /tmp/base/sort_base: an older build
 
 On an already sorted int64 array of n = 1 and n = 100, the median time per call of:
-`sort.sort(b)` (the Python wrapper and the Rust entry), `_sort.sort_buffer(b, False, None)`
+`sort.sort(b)` (the public C function, which parses keywords), `_sort.sort_buffer(b, False, None)`
 (the Rust entry alone), `memoryview(b)` (what a buffer export costs numpy) and numpy's
 `b.sort()`. Rounds of every case alternate, so the noise of a shared machine hits all of them.
 With `--base`, the same calls of an older build are interleaved too: copy its installed `sort`
