@@ -57,14 +57,18 @@ unsafe extern "C" fn next_key(
 ) -> *mut ffi::PyObject {
     // SAFETY: CPython calls it with the GIL held; `capsule` is the one `key_feed` bound, whose
     // pointer is a live `Pending` touched by nothing else (no Python code runs here).
-    let pending = &mut *ffi::PyCapsule_GetPointer(capsule, NAME.as_ptr()).cast::<Pending>();
+    let py = Python::assume_gil_acquired();
+    let pending = ffi::PyCapsule_GetPointer(capsule, NAME.as_ptr()).cast::<Pending>();
+    if pending.is_null() {
+        return std::ptr::null_mut(); // not our capsule: GetPointer set the exception
+    }
+    let pending = &mut *pending;
     match pending.keys.get(pending.next).copied() {
         Some(k) => {
             pending.next += 1;
             k // the reference we owned moves to the caller
         }
         None => {
-            let py = Python::assume_gil_acquired();
             PyErr::new::<RuntimeError, _>(py, "sort: more items than precomputed keys").restore(py);
             std::ptr::null_mut()
         }
