@@ -45,7 +45,7 @@ unsafe extern "C" fn sort_buffer_fast(
             ));
         }
         // SAFETY: CPython passes `nargs` (3) valid references, borrowed for the call.
-        let arg = |i: usize| unsafe { PyObject::from_borrowed_ptr(py, *args.add(i)) };
+        let arg = |i: usize| unsafe { fastcall::Borrowed::new(py, *args.add(i)) };
         sort_buffer(py, &arg(0), &arg(1), &arg(2)).map(|()| py.None())
     })
 }
@@ -65,7 +65,7 @@ pub(crate) fn sort_buffer(
     // the buffer export (~70 ns of numpy's); everything else goes through the buffer protocol.
     if py_ndarray::small_view(py, buf).is_some() {
         let descending = args::reverse(py, reverse)?;
-        if *threads != py.None() {
+        if !threads.is_none(py) {
             args::threads(py, threads)?; // checked, though one thread sorts this
         }
         // Read the fields again: `reverse` and `threads` may have run Python code (`__bool__`,
@@ -92,7 +92,7 @@ pub(crate) fn sort_buffer(
     let descending = args::reverse(py, reverse)?;
     // `None` (every CPU) is resolved only for a sort that may use threads: a small sort never
     // asks the system how many CPUs there are.
-    let threads = if *threads == py.None() {
+    let threads = if threads.is_none(py) {
         None
     } else {
         Some(args::threads(py, threads)?)
