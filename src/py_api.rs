@@ -116,6 +116,28 @@ impl Arguments {
     }
 }
 
+/// What both entry points do around their own work: take the GIL token, parse the arguments
+/// of `name`, run `body`, and hand its outcome (or a panic, as SystemError) to CPython.
+///
+/// # Safety
+/// Called by CPython as a `METH_FASTCALL | METH_KEYWORDS` function: GIL held, arguments as
+/// [`Arguments::parse`] wants them.
+#[inline(always)]
+unsafe fn enter(
+    name: &str,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+    body: impl FnOnce(Python, Arguments) -> PyResult<PyObject>,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_gil_acquired();
+    fastcall::respond(py, || {
+        // SAFETY: GIL held; the arguments are as CPython passes them.
+        let parsed = unsafe { Arguments::parse(py, name, args, nargs, kwnames) }?;
+        body(py, parsed)
+    })
+}
+
 /// `sorted(iterable, /, *, key=None, reverse=False, threads=None)`.
 unsafe extern "C" fn sorted_fast(
     _module: *mut ffi::PyObject,
@@ -123,11 +145,7 @@ unsafe extern "C" fn sorted_fast(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls module functions with the GIL held.
-    let py = unsafe { Python::assume_gil_acquired() };
-    fastcall::respond(py, || {
-        // SAFETY: GIL held; the arguments are as CPython passes them.
-        let a = unsafe { Arguments::parse(py, "sorted", args, nargs, kwnames) }?;
+    enter("sorted", args, nargs, kwnames, |py, a| {
         // The builtin's copy: a new list of the iterable's items (PySequence_List, as
         // `sorted()` makes it), sorted in place.
         // SAFETY: GIL held; returns a new reference or NULL with an exception set.
@@ -149,11 +167,7 @@ unsafe extern "C" fn sort_fast(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls module functions with the GIL held.
-    let py = unsafe { Python::assume_gil_acquired() };
-    fastcall::respond(py, || {
-        // SAFETY: GIL held; the arguments are as CPython passes them.
-        let a = unsafe { Arguments::parse(py, "sort", args, nargs, kwnames) }?;
+    enter("sort", args, nargs, kwnames, |py, a| {
         // SAFETY: GIL held; `first` is a live object.
         if unsafe { ffi::PyList_Check(a.first.as_ptr()) } != 0 {
             py_list::sort_in_place(py, &a.first, &a.key, &a.reverse, &a.threads)?;
