@@ -18,13 +18,13 @@
 //! sorts the list instead.
 
 mod handover;
+mod key_call;
 mod key_feed;
 pub(crate) mod keys;
 mod layout;
 mod raw;
 
 use std::ffi::CStr;
-use std::ptr;
 use std::sync::OnceLock;
 
 use cpython::exc::ValueError;
@@ -196,12 +196,10 @@ fn sort_keyed(
             keys.release_newest_first();
             return Err(err);
         }
-        // SAFETY: `key` and `item` are live; one positional argument, no keywords. (The
-        // vectorcall `list.sort` makes; `PyObject_CallFunctionObjArgs` costs ~10 ns more a
-        // call, which a cheap key such as `len` makes a fifth of the sort.)
-        // Python code runs here and may do anything to the list: it sees an empty list, and
-        // `taken`'s array, which it cannot reach, keeps every item alive.
-        let k = unsafe { PyObject_VectorcallDict(key.as_ptr(), &item, 1, ptr::null_mut()) };
+        // SAFETY: `key` and `item` are live. (The vectorcall `list.sort` makes, see
+        // `key_call`.) Python code runs here and may do anything to the list: it sees an
+        // empty list, and `taken`'s array, which it cannot reach, keeps every item alive.
+        let k = unsafe { key_call::call_one(key.as_ptr(), item) };
         if k.is_null() {
             let err = PyErr::fetch(py);
             keys.release_newest_first();
@@ -396,14 +394,8 @@ fn cpython_sort(py: Python, lst: &PyObject, key: &PyObject, reverse: bool) -> Py
     sort.call(py, (lst,), Some(&kwargs)).map(|_| ())
 }
 
-// In every CPython this package supports (3.9 and later); python3-sys does not declare them.
+// In every CPython this package supports (3.9 and later); python3-sys does not declare it.
 extern "C" {
-    fn PyObject_VectorcallDict(
-        callable: *mut RawObject,
-        args: *const *mut RawObject,
-        nargsf: usize,
-        kwdict: *mut RawObject,
-    ) -> *mut RawObject;
     fn PyObject_VectorcallMethod(
         name: *mut RawObject,
         args: *const *mut RawObject,

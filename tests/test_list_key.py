@@ -64,6 +64,36 @@ class KeyCalls(unittest.TestCase):
                     got = sort.sorted(words, key=key, reverse=reverse)
                     self.assertTrue(all(a is b for a, b in zip(got, expected)))
 
+    def test_callables_of_every_calling_convention(self):
+        # The key is called through its vectorcall slot when it has one (builtins, method
+        # descriptors, Python functions, bound methods, partials, types) and through the
+        # generic call otherwise (a class with __call__, a type without the slot).
+        import functools
+        import operator
+
+        class Callable:
+            def __call__(self, w):
+                return w[::-1]
+
+        class Holder:
+            def key(self, w):
+                return (len(w), w)
+
+        class Text(str):
+            pass
+
+        rng = random.Random(5)
+        for n in SIZES:
+            words = ["".join(rng.choices("abcd", k=rng.randrange(7))) for _ in range(n)]
+            keys = (len, str.lower, operator.itemgetter(slice(1, None)), Holder().key,
+                    functools.partial(str.split, sep="a"), Callable(), str, Text,
+                    lambda w: w.count("a"), operator.methodcaller("upper"))
+            for key in keys:
+                for reverse in (False, True):
+                    with self.subTest(n=n, key=key, reverse=reverse):
+                        expected = builtins.sorted(words, key=key, reverse=reverse)
+                        got = sort.sorted(words, key=key, reverse=reverse)
+                        self.assertTrue(all(a is b for a, b in zip(got, expected)))
 
     def test_keys_in_runs(self):
         # Keys in order, all equal, or in a few runs: text keys are handed to list.sort

@@ -76,7 +76,7 @@ class Ints(Matches):
         self.check(with_duplicates(pool, MULTI, 2))
 
     def test_ints_beyond_64_bits_fall_back(self):
-        for big in (2**63, -(2**63) - 1, 2**64, 2**90, -(2**200)):
+        for big in (2**63, -(2**63) - 1, 2**64 - 1, -(2**64) + 1, 2**64, 2**90, -(2**200)):
             for where in (0, MULTI // 2, MULTI - 1):
                 data = with_duplicates(INT_EDGES, MULTI, where)
                 data[where] = big

@@ -44,7 +44,7 @@ const MASK: u64 = BUCKETS as u64 - 1;
 
 /// Up to this many elements, the standard library's stable sort beats setting up digit
 /// histograms.
-const SMALL: usize = 256;
+pub(crate) const SMALL: usize = 256;
 /// Below this many elements, one thread does everything: spawning costs tens of microseconds.
 const PARALLEL_MIN: usize = 1 << 17;
 /// Never give a thread fewer elements than this.
