@@ -8,10 +8,10 @@
 Reports ours / sorted() as a speed-up (sorted() time / sort.sorted time: > 1 means sort.sorted
 is faster), medians of interleaved runs in one process (see ``harness.run``), for:
 
-- shapes x kinds x sizes x layouts: sorted, reversed, sorted with 1% random swaps, k sorted
-  runs concatenated (k = 2, 16, 1000), few distinct values, all equal; for ints, floats, strs
-  and ``(int, str)`` tuples; n = 1e4, 1e5, 1e6; objects allocated in list order or scattered
-  in memory (``realdata.laid_out``);
+- shapes x kinds x sizes x layouts: sorted, reversed, sorted with 1% random swaps or with 3,
+  k sorted runs concatenated (k = 2, 16, 1000), few distinct values, all equal; for ints,
+  floats, strs and ``(int, str)`` tuples; n = 1e4, 1e5, 1e6; objects allocated in list order
+  or scattered in memory (``realdata.laid_out``);
 - every real-data case of ``realdata.py``, at the same sizes and layouts;
 - lists that fail classification late: ints with a str (or a big int) last, floats with a NaN
   last, strs with an int last.
@@ -60,8 +60,8 @@ def _shape(shape: str, kind: str, n: int, rng: random.Random) -> List[Any]:
         return base
     if shape == "reversed":
         return base[::-1]
-    if shape == "swaps-1%":
-        for _ in range(n // 100):
+    if shape in ("swaps-1%", "swaps-3"):
+        for _ in range(n // 100 if shape == "swaps-1%" else 3):
             a, b = rng.randrange(n), rng.randrange(n)
             base[a], base[b] = base[b], base[a]
         return base
@@ -80,7 +80,8 @@ def _shape(shape: str, kind: str, n: int, rng: random.Random) -> List[Any]:
     raise ValueError(shape)
 
 
-SHAPES = ("sorted", "reversed", "swaps-1%", "k=2", "k=16", "k=1000", "few-distinct", "all-equal")
+SHAPES = ("sorted", "reversed", "swaps-1%", "swaps-3", "k=2", "k=16", "k=1000", "few-distinct",
+          "all-equal")
 KINDS = ("int", "float", "str", "tuple")
 
 

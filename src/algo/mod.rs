@@ -13,6 +13,7 @@ pub mod parallel;
 pub mod phases;
 pub mod prefetch;
 pub mod radix;
+pub mod run_sample;
 pub mod sleep;
 pub mod small;
 #[cfg(test)]
