@@ -95,16 +95,14 @@ pub fn runs_favour_timsort<T: Copy>(
         (window, windows)
     };
     let pairs = window * windows;
+    // A small sample: few boundaries, and some disorder in the global order, say little.
+    let small = pairs < FEW_PAIRS;
     // Local runs: boundaries between timsort's runs inside the windows. Random input has a
     // boundary every ~3 pairs; once there are more than pairs / 8 (runs of 8 on average),
     // timsort's runs are short and the Rust sort wins: stop there. A small sample allows
     // two in its 8 pairs, both of which may be items out of place in a sorted list: the
     // global order then decides (below).
-    let allowed = if pairs < FEW_PAIRS {
-        pairs / 4
-    } else {
-        pairs / 8
-    };
+    let allowed = if small { pairs / 4 } else { pairs / 8 };
     let mut boundaries = 0;
     // Window w starts somewhere in the w-th of `windows` equal stretches, at an offset that
     // varies from window to window: evenly spaced windows alias with evenly spaced run
@@ -157,7 +155,7 @@ pub fn runs_favour_timsort<T: Copy>(
     // merges gallop through it (sorted() on 1e6 paths in walk order: 0.48 s; shuffled: 5.0 s).
     // A small sample's one or two boundaries may be the only misplaced items of a sorted
     // list, so there any boundary count the windows allow is settled by the global order.
-    if !text && boundaries * 16 > pairs && pairs >= FEW_PAIRS {
+    if !text && boundaries * 16 > pairs && !small {
         return false;
     }
     let spaced = (budget / 16).clamp(MIN_SPACED, SPACED).min(n);
@@ -167,11 +165,7 @@ pub fn runs_favour_timsort<T: Copy>(
     // items among the 17 one time in 30, 4 one time in 200; 17 shuffled items pass one time
     // in ~12,000).
     let gaps = spaced - 1;
-    let limit = if pairs < FEW_PAIRS {
-        gaps * 3 / 16
-    } else {
-        gaps / 8
-    };
+    let limit = if small { gaps * 3 / 16 } else { gaps / 8 };
     let mut descents = 0;
     let mut ascents = 0;
     let mut a = items[0];
