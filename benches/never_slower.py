@@ -9,6 +9,7 @@ Reports ours / sorted() as a speed-up (sorted() time / sort.sorted time: > 1 mea
 is faster), medians of interleaved runs in one process (see ``harness.run``), for:
 
 - shapes x kinds x sizes x layouts: sorted, reversed, sorted with 1% random swaps or with 3,
+  sorted with 1% random items appended,
   k sorted runs concatenated (k = 2, 16, 1000), few distinct values, all equal; for ints,
   floats, strs and ``(int, str)`` tuples; n = 1e4, 1e5, 1e6; objects allocated in list order
   or scattered in memory (``realdata.laid_out``);
@@ -60,6 +61,10 @@ def _shape(shape: str, kind: str, n: int, rng: random.Random) -> List[Any]:
         return base
     if shape == "reversed":
         return base[::-1]
+    if shape == "appended-1%":
+        # A sorted list, then a batch of items appended.
+        extra = [_value(kind, rng.randrange(n), rng) for _ in range(n // 100)]
+        return base[:n - n // 100] + extra
     if shape in ("swaps-1%", "swaps-3"):
         for _ in range(n // 100 if shape == "swaps-1%" else 3):
             a, b = rng.randrange(n), rng.randrange(n)
@@ -80,8 +85,8 @@ def _shape(shape: str, kind: str, n: int, rng: random.Random) -> List[Any]:
     raise ValueError(shape)
 
 
-SHAPES = ("sorted", "reversed", "swaps-1%", "swaps-3", "k=2", "k=16", "k=1000", "few-distinct",
-          "all-equal")
+SHAPES = ("sorted", "reversed", "swaps-1%", "swaps-3", "appended-1%", "k=2", "k=16", "k=1000",
+          "few-distinct", "all-equal")
 KINDS = ("int", "float", "str", "tuple")
 
 

@@ -3,10 +3,11 @@
     python benches/short_lists.py
     python benches/short_lists.py --sizes 128 256 --kinds int --shapes sorted --rounds 41
 
-For n from 0 to 4096, ints, floats and strs, sorted, reversed, random and sorted with 3 pairs
-of items swapped, prints the median of ``builtin time / ours`` (> 1: ours is faster) over
-interleaved rounds (for the swaps, the worst such median of 5 lists: the handover sample sees a
-few pairs of a list, and a list it misjudges is the case to see). Each round times
+For n from 0 to 4096, ints, floats and strs, sorted, reversed, random, sorted with 3 pairs
+of items swapped, sorted with one item moved to the end, and two sorted halves of interleaved
+values, prints the median of ``builtin time / ours`` (> 1: ours is faster) over interleaved
+rounds (for the swaps, the worst such median of 5 lists: the handover sample sees a few pairs
+of a list, and a list it misjudges is the case to see). Each round times
 ``sorted(x)`` then ``sort.sorted(x)`` (and ``x.sort()`` then ``sort.sort(x)`` on the same
 sorted copy, the in-place pair: a sorted list stays sorted), so the noise of a shared
 machine hits both sides of a ratio alike. Also ``key=`` on the smallest sizes. A sorted list
@@ -26,7 +27,7 @@ import sort
 
 SIZES = (0, 10, 100, 127, 128, 200, 256, 500, 1000, 2000, 4096)
 KINDS = ("int", "float", "str")
-SHAPES = ("sorted", "reversed", "random", "swaps-3")
+SHAPES = ("sorted", "reversed", "random", "swaps-3", "append-1", "2 runs")
 # Lists timed per cell of the swaps row, the worst reported.
 SWAPPED_LISTS = 5
 
@@ -49,6 +50,11 @@ def shaped(kind: str, shape: str, n: int, rng: random.Random) -> List[Any]:
         for _ in range(3):
             a, b = rng.randrange(n), rng.randrange(n)
             x[a], x[b] = x[b], x[a]
+    elif shape == "append-1" and n > 1:
+        x.append(x.pop(rng.randrange(n - 1)))  # sorted, then one item appended
+    elif shape == "2 runs":
+        rng.shuffle(x)
+        x = sorted(x[:n // 2]) + sorted(x[n // 2:])
     return x
 
 

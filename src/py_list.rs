@@ -22,6 +22,7 @@ mod key_call;
 mod key_feed;
 pub(crate) mod keys;
 mod layout;
+mod presorted;
 mod raw;
 
 use std::ffi::CStr;
@@ -40,6 +41,7 @@ use python3_sys::{
 use crate::algo::fault::{self, Phase};
 use crate::algo::{keyed, phases, text, tiebreak, try_with_capacity, Cancel, Error};
 use crate::{args, errors, without_gil};
+use handover::Handover;
 use key_feed::key_feed;
 use keys::Keys;
 use raw::Taken;
@@ -148,9 +150,19 @@ pub(crate) fn sort_in_place(
 
 /// No key function: the items are their own keys.
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
-    // SAFETY: GIL held; the taken array keeps every item alive.
-    if unsafe { handover::to_cpython(layout::get(py), taken.items(), false) } {
-        return Ok(Step::UseCPython);
+    // SAFETY (both): GIL held; the taken array keeps every item alive, and is ours alone.
+    match unsafe { handover::to_cpython(layout::get(py), taken.items(), false) } {
+        Handover::No => {}
+        Handover::Kinds => return Ok(Step::UseCPython),
+        Handover::Runs => {
+            let sorted =
+                unsafe { presorted::sort(py, layout::get(py), taken.items_mut(), reverse) }?;
+            return Ok(if sorted {
+                Step::Sorted
+            } else {
+                Step::UseCPython
+            });
+        }
     }
     phases::mark("handover");
     // The keys are read through a second view of the taken array, whose lifetime is not tied
@@ -210,7 +222,9 @@ fn sort_keyed(
     // SAFETY: GIL held; `keys` owns a reference to every key. A list the key function
     // stored into is sorted here, not handed over: `list.sort` sorts it and then raises, and
     // the handover would only raise.
-    if !taken.modified() && unsafe { handover::to_cpython(layout::get(py), &keys.0, true) } {
+    if !taken.modified()
+        && unsafe { handover::to_cpython(layout::get(py), &keys.0, true) } != Handover::No
+    {
         return Ok(Step::UseCPythonWith(keys.into_feed(py)?));
     }
     // SAFETY: GIL held; `keys` owns a reference to every key until it is dropped, after the

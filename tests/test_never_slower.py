@@ -12,23 +12,9 @@ import random
 import unittest
 
 import sort
+from exactness import SameAsBuiltin, distinct_equal
 
 N = 1 << 18
-
-
-def distinct_equal(value):
-    """A new object equal to `value` (so that stability is visible through `is`)."""
-    if isinstance(value, str):
-        return "".join(list(value))
-    if isinstance(value, bytes):
-        return bytes(bytearray(value))
-    if isinstance(value, float):
-        return float(repr(value))
-    if isinstance(value, int):
-        return int(str(value)) if abs(value) > 256 else value
-    if isinstance(value, tuple):
-        return tuple(distinct_equal(v) for v in value)
-    return value
 
 
 def values(kind, n, rng):
@@ -92,19 +78,7 @@ KINDS = ("int", "float", "str", "bytes", "tuple", "mixed", "bigint")
 SHAPES = ("sorted", "reversed", "swaps", "k=2", "k=16", "k=1000", "runs20")
 
 
-class HandoverExactness(unittest.TestCase):
-    def assertSameObjects(self, got, want):
-        self.assertEqual(len(got), len(want))
-        for i, (a, b) in enumerate(zip(got, want)):
-            if a is not b:
-                self.fail(f"item {i}: {a!r} is not {b!r}")
-
-    def check(self, data, **kwargs):
-        want = builtins.sorted(data, **kwargs)
-        self.assertSameObjects(sort.sorted(data, **kwargs), want)
-        copy = list(data)
-        sort.sort(copy, **kwargs)
-        self.assertSameObjects(copy, want)
+class HandoverExactness(SameAsBuiltin, unittest.TestCase):
 
     def test_shapes_of_every_kind(self):
         rng = random.Random(7)

@@ -12,6 +12,7 @@ pub mod numeric;
 pub mod parallel;
 pub mod phases;
 pub mod prefetch;
+pub mod presorted;
 pub mod radix;
 pub mod run_sample;
 pub mod sleep;

@@ -95,11 +95,23 @@ unsafe fn kind(layout: Option<&Layout>, obj: *mut PyObject) -> Kind {
     }
 }
 
+/// Who sorts, and why.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Handover {
+    /// The Rust sort.
+    No,
+    /// `list.sort`: the kinds would fail classification, or need an encoding not worth it.
+    Kinds,
+    /// `list.sort`: the runs favour timsort (the list may be in order already: see
+    /// `presorted`).
+    Runs,
+}
+
 fn is_number(kind: Kind) -> bool {
     matches!(kind, Kind::Small | Kind::Big | Kind::Float)
 }
 
-/// `true` if CPython's own sort should sort `objs` (the keys: the items, or what the key
+/// Whether CPython's own sort should sort `objs` (the keys: the items, or what the key
 /// function returned): they cannot all be fast keys, or are encoded keys in a short list, or
 /// are made of runs timsort sorts faster. `layout` is this interpreter's, if known.
 ///
@@ -111,15 +123,19 @@ fn is_number(kind: Kind) -> bool {
 ///
 /// # Safety
 /// GIL held; the caller keeps every object of `objs` alive.
-pub unsafe fn to_cpython(layout: Option<&Layout>, objs: &[*mut PyObject], computed: bool) -> bool {
+pub unsafe fn to_cpython(
+    layout: Option<&Layout>,
+    objs: &[*mut PyObject],
+    computed: bool,
+) -> Handover {
     let n = objs.len();
     if n < 2 {
-        return false;
+        return Handover::No;
     }
     // The kinds.
     let first = kind(layout, objs[0]);
     if first == Kind::Other {
-        return true;
+        return Handover::Kinds;
     }
     let mut encoded = matches!(first, Kind::Big | Kind::Tuple) || PyBool_Check(objs[0]) != 0;
     let samples = (n / (2 * SAMPLE_SHARE)).clamp(MIN_KIND_SAMPLES, KIND_SAMPLES);
@@ -139,20 +155,20 @@ pub unsafe fn to_cpython(layout: Option<&Layout>, objs: &[*mut PyObject], comput
             encoded |= k == Kind::Big || first == Kind::Big || k != first;
             continue;
         }
-        return true; // mixed kinds, a NaN, or an unknown type: classification fails
+        return Handover::Kinds; // mixed kinds, a NaN, or an unknown type: classification fails
     }
     if encoded && n < ENCODED_MIN {
-        return true;
+        return Handover::Kinds;
     }
     if computed && !encoded && matches!(first, Kind::Small | Kind::Float) {
-        return false;
+        return Handover::No;
     }
     let text = matches!(first, Kind::Str | Kind::Bytes);
     let generic = |a, b| less(layout, a, b);
     // The sample's comparisons read the first item's kind without the general dispatch: a
     // sorted list of a few hundred ints takes timsort ~0.4 us, and the general comparison
     // cost a tenth of that for the sample's dozen pairs.
-    match (layout, first) {
+    let runs = match (layout, first) {
         (Some(layout), Kind::Small) => {
             runs_favour_timsort(objs, text, |a, b| less_int(layout, a, b, generic))
         }
@@ -160,6 +176,11 @@ pub unsafe fn to_cpython(layout: Option<&Layout>, objs: &[*mut PyObject], comput
             runs_favour_timsort(objs, text, |a, b| less_float(layout, a, b, generic))
         }
         _ => runs_favour_timsort(objs, text, generic),
+    };
+    if runs {
+        Handover::Runs
+    } else {
+        Handover::No
     }
 }
 

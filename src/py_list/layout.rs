@@ -272,6 +272,28 @@ impl Layout {
         }
     }
 
+    /// The value of an exact int of at most one digit (30 bits), the common case, read as
+    /// CPython's own sort reads it; `None` for a longer one (read it with [`Layout::int`]).
+    /// A dozen instructions fewer than [`Layout::int`]: reading the runs of a sorted list of
+    /// ints took ~2.2 ns an item through that, ~1.4 through this.
+    ///
+    /// # Safety
+    /// As [`Layout::int`].
+    #[inline(always)]
+    pub unsafe fn compact_int(&self, obj: *mut PyObject) -> Option<i64> {
+        let base = obj.cast::<u8>();
+        let word = base.add(FIRST_WORD).cast::<isize>().read();
+        // At least one digit is always allocated; a zero's may hold anything, and its sign
+        // (or size) of 0 zeroes the product, as in CPython.
+        let digit = i64::from(base.add(LONG_DIGITS).cast::<u32>().read());
+        if self.long_tag {
+            let tag = word as usize;
+            (tag >> TAG_NON_SIZE_BITS <= 1).then(|| (1 - (tag & TAG_SIGN_MASK) as i64) * digit)
+        } else {
+            (word.unsigned_abs() <= 1).then(|| word as i64 * digit)
+        }
+    }
+
     /// The value of an exact float.
     ///
     /// # Safety
@@ -296,6 +318,19 @@ impl Layout {
         }
         let len = base.add(FIRST_WORD).cast::<isize>().read() as usize;
         Str::Ascii(std::slice::from_raw_parts(base.add(self.ascii_data), len))
+    }
+
+    /// The characters of a str that [`Layout::str`] found to be compact ASCII, without
+    /// looking at its state again (a merge reads each of ~n log2(runs) compared strs).
+    ///
+    /// # Safety
+    /// As [`Layout::str`], and `obj` was read as [`Str::Ascii`] (a str's kind and
+    /// compactness never change).
+    #[inline(always)]
+    pub unsafe fn ascii<'k>(&self, obj: *mut PyObject) -> &'k [u8] {
+        let base = obj.cast::<u8>();
+        let len = base.add(FIRST_WORD).cast::<isize>().read() as usize;
+        std::slice::from_raw_parts(base.add(self.ascii_data), len)
     }
 
     /// The contents of an exact bytes object.

@@ -8,7 +8,10 @@
 //! how "list modified during sort" is detected. [`Taken`] does exactly the same, so the array
 //! is ours alone: we may reorder it, and read the objects it holds, without the GIL.
 
-use python3_sys::{PyList_Check, PyMem_Free, PyObject, PyVarObject, Py_XDECREF, Py_ssize_t};
+use python3_sys::{
+    PyList_Check, PyList_New, PyList_Sort, PyMem_Free, PyObject, PyObject_GC_UnTrack, PyVarObject,
+    Py_DECREF, Py_XDECREF, Py_ssize_t,
+};
 
 /// CPython's `PyListObject` (Include/cpython/listobject.h). python3-sys does not declare it.
 /// After the object header, this layout has been the same from CPython 3.0 through 3.13 for
@@ -138,4 +141,34 @@ impl Drop for Taken {
             }
         }
     }
+}
+
+/// Sorts `items`, a part of a taken array, with CPython's own sort: through a new list that
+/// holds them for the length of the call, and is emptied again before it is released. Returns
+/// `false` with an exception set if the list could not be made or the sort failed (its
+/// comparisons raised, or it ran out of memory); `items` is then partly sorted, as
+/// `list.sort` leaves a list.
+///
+/// # Safety
+/// GIL held; `items` are live objects whose comparisons run no Python code (exact ints,
+/// floats, strs or bytes, of one kind), so that nothing can store into the lending list while
+/// it holds a pointer into the taken array: it is new, untracked by the garbage collector,
+/// and reachable only from here.
+pub unsafe fn cpython_sort_part(items: &mut [*mut PyObject]) -> bool {
+    let list = PyList_New(0);
+    if list.is_null() {
+        return false;
+    }
+    PyObject_GC_UnTrack(list.cast());
+    let raw = list as *mut PyListObject;
+    (*raw).ob_item = items.as_mut_ptr();
+    (*raw).ob_base.ob_size = items.len() as Py_ssize_t;
+    (*raw).allocated = items.len() as Py_ssize_t;
+    // `list_sort_impl` empties the list while it sorts and puts the same array back.
+    let sorted = PyList_Sort(list) == 0;
+    (*raw).ob_item = std::ptr::null_mut();
+    (*raw).ob_base.ob_size = 0;
+    (*raw).allocated = 0;
+    Py_DECREF(list);
+    sorted
 }

@@ -1,0 +1,38 @@
+"""Helpers for tests that compare sort's results with the builtins' object for object."""
+
+import builtins
+
+import sort
+
+
+def distinct_equal(value):
+    """A new object equal to `value` (so that stability is visible through `is`)."""
+    if isinstance(value, str):
+        return "".join(list(value))
+    if isinstance(value, bytes):
+        return bytes(bytearray(value))
+    if isinstance(value, float):
+        return float(repr(value))
+    if isinstance(value, int):
+        return int(str(value)) if abs(value) > 256 else value
+    if isinstance(value, tuple):
+        return tuple(distinct_equal(v) for v in value)
+    return value
+
+
+class SameAsBuiltin:
+    """A unittest.TestCase mixin: `check` sorts `data` with sort.sorted and sort.sort and
+    asserts the very objects sorted() gives, in its order."""
+
+    def assertSameObjects(self, got, want):
+        self.assertEqual(len(got), len(want))
+        for i, (a, b) in enumerate(zip(got, want)):
+            if a is not b:
+                self.fail(f"item {i}: {a!r} is not {b!r}")
+
+    def check(self, data, **kwargs):
+        want = builtins.sorted(data, **kwargs)
+        self.assertSameObjects(sort.sorted(data, **kwargs), want)
+        copy = list(data)
+        self.assertIsNone(sort.sort(copy, **kwargs))
+        self.assertSameObjects(copy, want)
