@@ -34,6 +34,11 @@ def ascending(kind, n):
         base = [f"/srv/data/{i // 50:04d}/file{i:06d}.txt" for i in range(half)]
     elif kind == "bytes":
         base = [b"key:%08d" % i for i in range(half)]
+    elif kind == "text":
+        # Mostly ASCII, with 1-, 2- and 4-byte characters (compared by code point, as Python
+        # does, which UTF-8 bytes would not tell from a prefix of another str's).
+        marks = ("", "é", "", "中", "", "\U0001f600", "ÿ", "")
+        base = sorted(f"line {i // 8:05d} {marks[i % 8]}" for i in range(half))
     else:
         raise ValueError(kind)
     out = []
@@ -74,7 +79,7 @@ def shaped(shape, data, rng):
     raise ValueError(shape)
 
 
-KINDS = ("int", "small int", "float", "str", "bytes")
+KINDS = ("int", "small int", "float", "str", "bytes", "text")
 SHAPES = (
     "sorted", "reversed", "descending", "append1", "append10", "append300", "prepend",
     "swaps1", "swaps3", "swaps12", "k=2", "k=3", "k=16", "k=17", "k=40", "descending runs",
@@ -98,7 +103,7 @@ class Exactness(SameAsBuiltin, unittest.TestCase):
         # Every place a misplaced item can fall, against sorted(): runs of one item, runs that
         # end where the next begins, equal items on both sides of a run boundary.
         rng = random.Random(12)
-        for kind in ("int", "float", "str"):
+        for kind in ("int", "float", "str", "text"):
             base = ascending(kind, 300)
             for case in range(150):
                 shape = rng.choice(("swaps1", "swaps3", "append3", "prepend"))
@@ -135,8 +140,16 @@ class OtherKindsInside(SameAsBuiltin, unittest.TestCase):
         self.check_intruder(ascending("float", 2000), 3)
 
     def test_strs_that_are_not_ascii(self):
+        # Read by run too: compared by code point, as sorted() compares them.
         self.check_intruder(ascending("str", 2000), "/srv/data/0001/filé.txt")
         self.check_intruder(ascending("str", 2000), "/srv/data/0001/\U0001f600")
+        self.check_intruder(ascending("text", 2000), "line 00010 \x80")
+
+    def test_str_subclass(self):
+        class Name(str):
+            pass
+
+        self.check_intruder(ascending("str", 2000), Name("/srv/data/0001/a"))
 
     def test_a_nan(self):
         # NaN makes the order depend on the comparisons made: only timsort's own give

@@ -320,6 +320,20 @@ impl Layout {
         Str::Ascii(std::slice::from_raw_parts(base.add(self.ascii_data), len))
     }
 
+    /// Whether an exact str is compact (its characters follow its header; every str made in
+    /// 3.12 and later, and all but those made through the deprecated `Py_UNICODE` APIs
+    /// before): such a str is ready, so comparing it cannot fail or allocate.
+    ///
+    /// # Safety
+    /// As [`Layout::str`].
+    #[inline(always)]
+    pub unsafe fn is_compact(&self, obj: *mut PyObject) -> bool {
+        let base = obj.cast::<u8>();
+        // Atomic: as in `str`.
+        let state = (*base.add(STR_STATE).cast::<AtomicU32>()).load(Ordering::Relaxed);
+        state & STATE_COMPACT != 0
+    }
+
     /// The characters of a str that [`Layout::str`] found to be compact ASCII, without
     /// looking at its state again (a merge reads each of ~n log2(runs) compared strs).
     ///

@@ -5,10 +5,10 @@
 //! more (the sample, the call); timsort's run count costs ~3.4 ns an item, where reading a key
 //! and comparing it with the one before costs ~0.7 ns (floats) to ~1.4 ns (ints).
 //!
-//! Only exact ints in 64 bits, non-NaN floats, compact ASCII strs and bytes, all of the first
-//! item's kind: their keys, read straight from the objects, compare exactly as the objects do
-//! (ASCII: byte order is code point order), and their comparisons in timsort run no Python
-//! code and cannot raise. Every item is checked to be such a key before anything but the runs
+//! Only exact ints in 64 bits, non-NaN floats, compact strs and bytes, all of the first item's
+//! kind: their keys, read straight from the objects, compare exactly as the objects do (ASCII
+//! strs as bytes, whose order is code point order; other strs through `PyUnicode_Compare`),
+//! and their comparisons in timsort run no Python code and cannot raise. Every item is checked to be such a key before anything but the runs
 //! already read is touched; otherwise those runs are put back as they were and the list goes
 //! to `list.sort` whole, which then makes exactly its own comparisons (and raises exactly its
 //! own errors).
@@ -16,8 +16,11 @@
 //! The stable order of a total order is unique: whatever merges the runs, and whatever sorts
 //! the rest, the result is the one `list.sort` gives, object for object.
 
+use std::cell::Cell;
+use std::cmp::Ordering;
+
 use cpython::{PyErr, PyResult, Python};
-use python3_sys::PyObject;
+use python3_sys::{PyObject, PyUnicode_Compare};
 
 use super::layout::{Kind, Layout, Str};
 use super::raw;
@@ -52,8 +55,8 @@ pub unsafe fn sort(
         items.reverse();
     }
     // SAFETY (every closure): GIL held; the items are alive and immutable. `key` (the first
-    // closure) checks an item's type, and that it is compact ASCII for a str, before reading
-    // it; `known` (the second) reads only items `key` accepted.
+    // closure) checks an item's type, and that a str is compact, before reading it; `known`
+    // (the second) reads only items `key` accepted.
     let sorted = match layout.kind(first) {
         Some(Kind::Int) => by_keys(
             py,
@@ -79,17 +82,37 @@ pub unsafe fn sort(
             },
             |o| unsafe { layout.float(o) },
         ),
-        Some(Kind::Str) => by_keys(
-            py,
-            items,
-            |o| unsafe {
-                match layout.is(o, Kind::Str).then(|| layout.str(o)) {
-                    Some(Str::Ascii(chars)) => Some(chars),
-                    _ => None,
-                }
-            },
-            |o| unsafe { layout.ascii(o) },
-        ),
+        Some(Kind::Str) => {
+            // Whether a str that is not ASCII was read: until then the merges read the
+            // characters without looking at the str's state (see `Layout::ascii`).
+            let wide = Cell::new(false);
+            by_keys(
+                py,
+                items,
+                |o| unsafe {
+                    if !layout.is(o, Kind::Str) {
+                        return None;
+                    }
+                    match layout.str(o) {
+                        Str::Ascii(chars) => Some(Text::ascii(o, chars)),
+                        Str::Other if layout.is_compact(o) => {
+                            wide.set(true);
+                            Some(Text::wide(o))
+                        }
+                        Str::Other => None,
+                    }
+                },
+                |o| unsafe {
+                    if !wide.get() {
+                        return Text::ascii(o, layout.ascii(o));
+                    }
+                    match layout.str(o) {
+                        Str::Ascii(chars) => Text::ascii(o, chars),
+                        Str::Other => Text::wide(o),
+                    }
+                },
+            )
+        }
         Some(Kind::Bytes) => by_keys(
             py,
             items,
@@ -177,4 +200,44 @@ unsafe fn by_keys<K: PartialOrd>(
 #[inline(never)]
 unsafe fn wide_int(layout: &Layout, obj: *mut PyObject) -> i64 {
     layout.int(obj).unwrap_or(0) // always Some: checked when its run was read
+}
+
+/// A str's key: its characters if it is ASCII (compared as bytes, which is code point order),
+/// else the str itself, compared by `PyUnicode_Compare` as Python compares strs.
+#[derive(Clone, Copy)]
+struct Text<'k> {
+    obj: *mut PyObject,
+    ascii: Option<&'k [u8]>,
+}
+
+impl<'k> Text<'k> {
+    fn ascii(obj: *mut PyObject, chars: &'k [u8]) -> Self {
+        Text {
+            obj,
+            ascii: Some(chars),
+        }
+    }
+
+    fn wide(obj: *mut PyObject) -> Self {
+        Text { obj, ascii: None }
+    }
+}
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.partial_cmp(other) == Some(Ordering::Equal)
+    }
+}
+
+impl PartialOrd for Text<'_> {
+    #[inline(always)]
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        if let (Some(a), Some(b)) = (self.ascii, other.ascii) {
+            return a.partial_cmp(b);
+        }
+        // SAFETY: `Text`s are made only inside `sort`, with the GIL held, of live, exact,
+        // compact strs (never a not-ready one): comparing two runs no Python code, cannot
+        // fail and does not allocate.
+        Some(unsafe { PyUnicode_Compare(self.obj, other.obj) }.cmp(&0))
+    }
 }
