@@ -8,10 +8,10 @@
 //! Only exact ints in 64 bits, non-NaN floats, compact strs and bytes, all of the first item's
 //! kind: their keys, read straight from the objects, compare exactly as the objects do (ASCII
 //! strs as bytes, whose order is code point order; other strs through `PyUnicode_Compare`),
-//! and their comparisons in timsort run no Python code and cannot raise. Every item is checked to be such a key before anything but the runs
-//! already read is touched; otherwise those runs are put back as they were and the list goes
-//! to `list.sort` whole, which then makes exactly its own comparisons (and raises exactly its
-//! own errors).
+//! and their comparisons in timsort run no Python code and cannot raise. Every item is checked
+//! to be such a key before anything but the runs already read is touched; otherwise those runs
+//! are put back as they were and the list goes to `list.sort` whole, which then makes exactly
+//! its own comparisons (and raises exactly its own errors).
 //!
 //! The stable order of a total order is unique: whatever merges the runs, and whatever sorts
 //! the rest, the result is the one `list.sort` gives, object for object.
