@@ -150,13 +150,13 @@ pub(crate) fn sort_in_place(
 
 /// No key function: the items are their own keys.
 fn sort_plain(py: Python, taken: &mut Taken, reverse: bool, threads: usize) -> PyResult<Step> {
+    let layout = layout::get(py);
     // SAFETY (both): GIL held; the taken array keeps every item alive, and is ours alone.
-    match unsafe { handover::to_cpython(layout::get(py), taken.items(), false) } {
+    match unsafe { handover::to_cpython(layout, taken.items(), false) } {
         Handover::No => {}
         Handover::Kinds => return Ok(Step::UseCPython),
         Handover::Runs => {
-            let sorted =
-                unsafe { presorted::sort(py, layout::get(py), taken.items_mut(), reverse) }?;
+            let sorted = unsafe { presorted::sort(py, layout, taken.items_mut(), reverse) }?;
             return Ok(if sorted {
                 Step::Sorted
             } else {

@@ -5,6 +5,22 @@ import builtins
 import sort
 
 
+def swap_pairs(data, count, rng):
+    """`data` with `count` random pairs of items swapped, in place; returned."""
+    n = len(data)
+    for _ in range(count):
+        a, b = rng.randrange(n), rng.randrange(n)
+        data[a], data[b] = data[b], data[a]
+    return data
+
+
+def sorted_runs(data, k, reverse=False):
+    """`data` cut into k equal parts, each sorted, concatenated."""
+    size = -(-len(data) // k)
+    runs = (data[j * size:(j + 1) * size] for j in range(k))
+    return [v for run in runs for v in builtins.sorted(run, reverse=reverse)]
+
+
 def distinct_equal(value):
     """A new object equal to `value` (so that stability is visible through `is`)."""
     if isinstance(value, str):

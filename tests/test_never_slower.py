@@ -12,7 +12,7 @@ import random
 import unittest
 
 import sort
-from exactness import SameAsBuiltin, distinct_equal
+from exactness import SameAsBuiltin, distinct_equal, sorted_runs, swap_pairs
 
 N = 1 << 18
 
@@ -51,18 +51,10 @@ def shaped(shape, data, rng):
     if shape == "reversed":
         return data[::-1]
     if shape == "swaps":
-        for _ in range(n // 100):
-            a, b = rng.randrange(n), rng.randrange(n)
-            data[a], data[b] = data[b], data[a]
-        return data
+        return swap_pairs(data, n // 100, rng)
     if shape.startswith("k="):
-        k = int(shape[2:])
         rng.shuffle(data)
-        size = -(-n // k)
-        out = []
-        for j in range(k):
-            out.extend(builtins.sorted(data[j * size:(j + 1) * size]))
-        return out
+        return sorted_runs(data, int(shape[2:]))
     if shape == "runs20":
         # Walk order: short sorted runs, the list nearly in order as a whole.
         out = []

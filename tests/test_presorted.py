@@ -13,7 +13,7 @@ import random
 import unittest
 
 import sort
-from exactness import SameAsBuiltin, distinct_equal
+from exactness import SameAsBuiltin, distinct_equal, sorted_runs, swap_pairs
 
 SIZES = (128, 1000, 5000)
 
@@ -62,20 +62,12 @@ def shaped(shape, data, rng):
     if shape == "prepend":
         return [distinct_equal(data[rng.randrange(n)])] + data
     if shape.startswith("swaps"):
-        for _ in range(int(shape[5:])):
-            a, b = rng.randrange(n), rng.randrange(n)
-            data[a], data[b] = data[b], data[a]
-        return data
+        return swap_pairs(data, int(shape[5:]), rng)
     if shape.startswith("k="):
-        k = int(shape[2:])
         rng.shuffle(data)
-        size = -(-n // k)
-        return [v for j in range(k) for v in builtins.sorted(data[j * size:(j + 1) * size])]
+        return sorted_runs(data, int(shape[2:]))
     if shape == "descending runs":
-        k = 4
-        size = -(-n // k)
-        runs = (data[j * size:(j + 1) * size] for j in range(k))
-        return [v for run in runs for v in builtins.sorted(run, reverse=True)]
+        return sorted_runs(data, 4, reverse=True)
     raise ValueError(shape)
 
 
