@@ -4,8 +4,9 @@
     python benches/short_lists.py --sizes 128 256 --kinds int --shapes sorted --rounds 41
 
 For n from 0 to 4096, ints, floats and strs, sorted, reversed, random, sorted with 3 pairs
-of items swapped, sorted with one item moved to the end, and two sorted halves of interleaved
-values, prints the median of ``builtin time / ours`` (> 1: ours is faster) over interleaved
+of items swapped, sorted with one item moved to the end, two sorted halves of interleaved
+values, and 200 different random lists sorted one after the other (`random-many`: sorting one
+list again and again lets the branch predictor learn its comparisons), prints the median of ``builtin time / ours`` (> 1: ours is faster) over interleaved
 rounds (for the swaps, the worst such median of 5 lists: the handover sample sees a few pairs
 of a list, and a list it misjudges is the case to see). Each round times
 ``sorted(x)`` then ``sort.sorted(x)`` (and ``x.sort()`` then ``sort.sort(x)`` on the same
@@ -27,7 +28,10 @@ import sort
 
 SIZES = (0, 10, 100, 127, 128, 200, 256, 500, 1000, 2000, 4096)
 KINDS = ("int", "float", "str")
-SHAPES = ("sorted", "reversed", "random", "swaps-3", "append-1", "2 runs")
+SHAPES = ("sorted", "reversed", "random", "swaps-3", "append-1", "2 runs", "random-many")
+# Lists sorted per call of the random-many row: each call sorts all of them, so no branch
+# predictor learns one list's comparisons (as it does when one list is sorted again and again).
+MANY = 200
 # Lists timed per cell of the swaps row, the worst reported.
 SWAPPED_LISTS = 5
 
@@ -58,9 +62,10 @@ def shaped(kind: str, shape: str, n: int, rng: random.Random) -> List[Any]:
     return x
 
 
-def ratio(builtin: Callable[[], Any], ours: Callable[[], Any], n: int, rounds: int) -> float:
+def ratio(builtin: Callable[[], Any], ours: Callable[[], Any], n: int, rounds: int,
+          lists: int = 1) -> float:
     """Median over interleaved rounds of builtin time / our time."""
-    number = max(20, 100_000 // (n + 20))
+    number = max(5, 100_000 // (n + 20) // lists)
     ratios = []
     for _ in range(rounds):
         a = timeit.timeit(builtin, number=number)
@@ -84,6 +89,12 @@ def main() -> None:
         for shape in args.shapes:
             cells = []
             for n in args.sizes:
+                if shape == "random-many":
+                    xs = [shaped(kind, "random", n, rng) for _ in range(MANY)]
+                    cells.append(ratio(lambda: [sorted(x) for x in xs],
+                                       lambda: [sort.sorted(x) for x in xs], n, args.rounds,
+                                       MANY))
+                    continue
                 lists = SWAPPED_LISTS if shape == "swaps-3" and n > 1 else 1
                 worst = float("inf")
                 for _ in range(lists):

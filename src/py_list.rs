@@ -17,6 +17,7 @@
 //! were; when the fast path cannot get its memory, CPython's own sort (which needs far less)
 //! sorts the list instead.
 
+mod exact_keys;
 mod handover;
 mod key_call;
 mod key_feed;
@@ -24,6 +25,7 @@ pub(crate) mod keys;
 mod layout;
 mod presorted;
 mod raw;
+mod short;
 
 use std::ffi::CStr;
 use std::sync::OnceLock;
@@ -122,6 +124,21 @@ pub(crate) fn sort_in_place(
     };
     let reverse = args::reverse(py, reverse)?;
     if !ours {
+        if len < SMALL && key.is_none(py) {
+            // No item is compared, and no key called, in a list of 0 or 1 items.
+            if len < 2 {
+                return Ok(());
+            }
+            // SAFETY: GIL held; `lst` is a live list kept alive by the caller's reference,
+            // and `taken` is restored before we return, on this thread. No Python code runs
+            // meanwhile, so nothing can change the list.
+            let mut taken = unsafe { Taken::take(lst.as_ptr()) };
+            let sorted = unsafe { short::sort(layout::get(py), taken.items_mut(), reverse) };
+            taken.restore();
+            if sorted {
+                return Ok(());
+            }
+        }
         return cpython_sort(py, lst, key, reverse);
     }
     // SAFETY: GIL held; `lst` is a list kept alive by the caller's reference for the whole

@@ -52,3 +52,28 @@ class SameAsBuiltin:
         copy = list(data)
         self.assertIsNone(sort.sort(copy, **kwargs))
         self.assertSameObjects(copy, want)
+
+    def assertRaisesAsSorted(self, data, exception=TypeError):
+        """sort.sorted(data) raises what sorted(data) raises, with the same message."""
+        with self.assertRaises(exception) as theirs:
+            builtins.sorted(data)
+        with self.assertRaises(exception) as ours:
+            sort.sorted(data)
+        self.assertEqual(str(ours.exception), str(theirs.exception))
+
+    def assertComparesAsSorted(self, make_data):
+        """sort.sorted calls the `__lt__` of an int subclass in `make_data(Loud)`'s list exactly
+        as sorted() does, and gives its result."""
+        calls = []
+
+        class Loud(int):
+            def __lt__(self, other):
+                calls.append((int(self), int(other)))
+                return int(self) < int(other)
+
+        data = make_data(Loud)
+        want = builtins.sorted(data)
+        want_calls = list(calls)
+        calls.clear()
+        self.assertSameObjects(sort.sorted(data), want)
+        self.assertEqual(calls, want_calls)

@@ -3,6 +3,7 @@
 //! `py_*` modules) turns Python objects into these inputs and maps [`Error`] to exceptions.
 
 pub mod argsort;
+pub mod bisect;
 pub mod cancel;
 pub mod encode;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod prefetch;
 pub mod presorted;
 pub mod radix;
 pub mod run_sample;
+pub mod short_list;
 pub mod sleep;
 pub mod small;
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! The stable order of a total order is unique: whatever finds the runs and merges them, the
 //! result is the one timsort would give, provided the keys compare as the objects do.
 
+use super::bisect::partition_point;
 use super::Error;
 
 /// A run found by [`first_run`].
@@ -111,8 +112,8 @@ pub fn merge<T: Copy>(
     // As timsort's merges do: the head of the first part that is <= the second part's first
     // item, and the tail of the second part that is >= the first part's last, stay where
     // they are. What is left is often a single item (one appended, one swapped).
-    let start = items[..mid].partition_point(|&a| !less(items[mid], a));
-    let end = mid + items[mid..].partition_point(|&b| less(b, items[mid - 1]));
+    let start = partition_point(&items[..mid], |&a| !less(items[mid], a));
+    let end = mid + partition_point(&items[mid..], |&b| less(b, items[mid - 1]));
     let (left, right) = (mid - start, end - mid);
     let span = &mut items[start..end];
     if left == 1 {
@@ -153,7 +154,7 @@ fn gallop<T: Copy>(items: &[T], pred: impl Fn(T) -> bool) -> usize {
         known = probe;
         probe = 2 * probe + 1;
     }
-    known + items[known..probe.min(items.len())].partition_point(|&item| pred(item))
+    known + partition_point(&items[known..probe.min(items.len())], |&item| pred(item))
 }
 
 /// How many items at the end of `items` satisfy `pred` (which holds for a suffix).
@@ -165,7 +166,7 @@ fn gallop_back<T: Copy>(items: &[T], pred: impl Fn(T) -> bool) -> usize {
         probe = 2 * probe + 1;
     }
     let unsure = &items[n - probe.min(n)..n - known];
-    known + unsure.len() - unsure.partition_point(|&item| !pred(item))
+    known + unsure.len() - partition_point(unsure, |&item| !pred(item))
 }
 
 /// `span` = a first part (copied in `low`) then a sorted second part, merged forward: the
