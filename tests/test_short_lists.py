@@ -9,9 +9,12 @@ shows stability), and a list holding anything but one fast kind must be left to 
 which then makes exactly its own comparisons.
 """
 
+import builtins
 import random
+import threading
 import unittest
 
+import sort
 from exactness import SameAsBuiltin, distinct_equal
 from test_presorted import KINDS, ascending, shaped
 
@@ -19,6 +22,11 @@ SHAPES = (
     "sorted", "reversed", "descending", "append1", "append10", "prepend", "swaps1", "swaps3",
     "swaps12", "k=2", "k=3", "k=8", "k=9", "descending runs", "random",
 )
+
+
+def sort_both(data):
+    """(sort.sorted(data), sorted(data))."""
+    return sort.sorted(data), builtins.sorted(data)
 
 
 def short_shaped(shape, data, rng):
@@ -76,6 +84,25 @@ class Exactness(SameAsBuiltin, unittest.TestCase):
             with self.subTest(data=data):
                 self.check(data)
                 self.check(data, reverse=True)
+
+    def test_on_the_smallest_thread_stack(self):
+        # The pairs live on the stack (under 10 KB for 127 strs): fine on 32 KB, the least
+        # `threading.stack_size` allows.
+        rng = random.Random(25)
+        data = [f"/srv/é/{rng.randrange(10**6):07d}" for _ in range(127)]
+        floats = [rng.random() * (-1) ** i for i in range(127)]
+        results = []
+        old = threading.stack_size(32768)
+        try:
+            worker = threading.Thread(
+                target=lambda: results.extend([sort_both(data), sort_both(floats)]))
+            worker.start()
+            worker.join()
+        finally:
+            threading.stack_size(old)
+        self.assertEqual(len(results), 2)
+        for (got, want) in results:
+            self.assertSameObjects(got, want)
 
     def test_no_items_or_one(self):
         # No comparison is made: any object is fine, as in list.sort.

@@ -15,9 +15,9 @@ use super::exact_keys::{with_keys, ExactKey, WithKeys};
 use super::layout::Layout;
 use crate::algo::short_list::{self, assume_init, sort_pairs, sort_word_pairs};
 
-/// Lists of up to this many items fit the pairs on the stack (3 KB for strs' 24-byte pairs;
-/// Python threads may run on stacks of 32 KB), and are no longer than the lists that go to
-/// the Rust kernels anyway.
+/// Lists of up to this many items fit the pairs on the stack: 4 KB for strs' 32-byte pairs,
+/// copied once more to be permuted (`algo::short_list`), under 10 KB in all, where Python lets
+/// a thread run on a stack of 32 KB (`threading.stack_size`; tested).
 pub const MAX: usize = short_list::MAX;
 
 /// Sorts `items` as `list.sort(reverse=reverse)` would, if they are keys of one fast kind;
