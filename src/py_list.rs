@@ -134,7 +134,8 @@ pub(crate) fn sort_in_place(
             // meanwhile, so nothing can change the list.
             let mut taken = unsafe { Taken::take(lst.as_ptr()) };
             let sorted = unsafe { short::sort(layout::get(py), taken.items_mut(), reverse) };
-            taken.restore();
+            let modified = taken.restore();
+            debug_assert!(!modified, "no Python code ran, yet the list changed");
             if sorted {
                 return Ok(());
             }

@@ -132,9 +132,9 @@ pub fn sort_word_pairs<T: Copy>(pairs: &mut [(u64, T)]) {
 }
 
 /// Sorts `pairs` if they are in order, strictly descending (reversed, as timsort does: equal
-/// keys are never reversed), or, beyond [`INSERTION_UP_TO`], in a few ascending runs
-/// ([`FEW_RUNS`]; merged); `false` if not (or if the merge found no memory: `pairs` is then a stable arrangement of its runs,
-/// whose stable sort is the same).
+/// keys are never reversed), or, beyond [`INSERTION_UP_TO`] items, in a few ascending runs
+/// ([`FEW_RUNS`]; merged). `false` if not, or if the merge found no memory: `pairs` is then
+/// a stable arrangement of its runs, whose stable sort is the same.
 fn by_runs<K: PartialOrd + Copy, T: Copy>(pairs: &mut [(K, T)]) -> bool {
     let n = pairs.len();
     let few = (n / ITEMS_PER_RUN).clamp(1, FEW_RUNS);
