@@ -9,8 +9,8 @@ Reports ours / sorted() as a speed-up (sorted() time / sort.sorted time: > 1 mea
 is faster), medians of interleaved runs in one process (see ``harness.run``), for:
 
 - shapes x kinds x sizes x layouts: sorted, reversed, sorted with 1% random swaps or with 3,
-  sorted with 1% random items appended,
-  k sorted runs concatenated (k = 2, 16, 1000), few distinct values, all equal; for ints,
+  sorted with 1% random items appended, sorted with every item up to 8 places off,
+  k sorted runs concatenated (k = 2, 16, 100, 1000), few distinct values, all equal; for ints,
   floats, strs and ``(int, str)`` tuples; n = 1e4, 1e5, 1e6; objects allocated in list order
   or scattered in memory (``realdata.laid_out``);
 - every real-data case of ``realdata.py``, at the same sizes and layouts;
@@ -79,14 +79,18 @@ def _shape(shape: str, kind: str, n: int, rng: random.Random) -> List[Any]:
         for j in range(k):
             out.extend(builtins.sorted(base[j * size:(j + 1) * size]))
         return out
+    if shape == "jitter-8":
+        # Every item up to 8 places from its own: events logged a little out of order.
+        order = builtins.sorted(range(n), key=lambda i: i + rng.random() * 8)
+        return [base[i] for i in order]
     if shape == "random":
         rng.shuffle(base)
         return base
     raise ValueError(shape)
 
 
-SHAPES = ("sorted", "reversed", "swaps-1%", "swaps-3", "appended-1%", "k=2", "k=16", "k=1000",
-          "few-distinct", "all-equal")
+SHAPES = ("sorted", "reversed", "swaps-1%", "swaps-3", "appended-1%", "jitter-8", "k=2", "k=16",
+          "k=100", "k=1000", "few-distinct", "all-equal")
 KINDS = ("int", "float", "str", "tuple")
 
 

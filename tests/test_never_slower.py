@@ -63,11 +63,16 @@ def shaped(shape, data, rng):
             rng.shuffle(chunk)
             out.extend(builtins.sorted(chunk))
         return out
+    if shape == "jitter8":
+        # Every item up to 8 places from its own (events logged a little out of order): short
+        # runs, the list in order at every distance past 8.
+        order = builtins.sorted(range(n), key=lambda i: i + rng.random() * 8)
+        return [data[i] for i in order]
     raise ValueError(shape)
 
 
 KINDS = ("int", "float", "str", "bytes", "tuple", "mixed", "bigint")
-SHAPES = ("sorted", "reversed", "swaps", "k=2", "k=16", "k=1000", "runs20")
+SHAPES = ("sorted", "reversed", "swaps", "k=2", "k=16", "k=1000", "runs20", "jitter8")
 
 
 class HandoverExactness(SameAsBuiltin, unittest.TestCase):
