@@ -106,6 +106,17 @@ class Large(NumbersMixin, unittest.TestCase):
                 else rng.randrange(-(2**64), 2**64) for _ in range(LARGE)]
         self.both_ways(data)
 
+    def test_ints_denser_than_floats(self):
+        # Ints within a few thousand of 2**63 (both sides of the int64 edge) and of 10**20 share
+        # a handful of float floors: long runs of equal words, ordered by their exact tails
+        # (the string sort, on threads), with duplicates and floats equal to some of them.
+        rng = random.Random(13)
+        def value():
+            return rng.choice((2**63 + rng.randrange(-3000, 3000),
+                               10**20 + rng.randrange(40_000), 2.0**63, float(10**20)))
+        data = [fresh(value()) for _ in range(LARGE)]
+        self.both_ways(data)
+
     def test_256_bit_ints_with_duplicates(self):
         rng = random.Random(12)
         pool = [rng.getrandbits(256) for _ in range(100_000)]
