@@ -164,18 +164,20 @@ pub unsafe fn to_cpython(
         return Handover::No;
     }
     let text = matches!(first, Kind::Str | Kind::Bytes);
+    // Keys of a key function would be fed back to `list.sort` one call per item.
+    let local = !computed;
     let generic = |a, b| less(layout, a, b);
     // The sample's comparisons read the first item's kind without the general dispatch: a
     // sorted list of a few hundred ints takes timsort ~0.4 us, and the general comparison
     // cost a tenth of that for the sample's dozen pairs.
     let runs = match (layout, first) {
         (Some(layout), Kind::Small) => {
-            runs_favour_timsort(objs, text, |a, b| less_int(layout, a, b, generic))
+            runs_favour_timsort(objs, text, local, |a, b| less_int(layout, a, b, generic))
         }
         (Some(layout), Kind::Float) => {
-            runs_favour_timsort(objs, text, |a, b| less_float(layout, a, b, generic))
+            runs_favour_timsort(objs, text, local, |a, b| less_float(layout, a, b, generic))
         }
-        _ => runs_favour_timsort(objs, text, generic),
+        _ => runs_favour_timsort(objs, text, local, generic),
     };
     if runs {
         Handover::Runs
