@@ -111,9 +111,11 @@ class Large(NumbersMixin, unittest.TestCase):
         # a handful of float floors: long runs of equal words, ordered by their exact tails
         # (the string sort, on threads), with duplicates and floats equal to some of them.
         rng = random.Random(13)
+
         def value():
             return rng.choice((2**63 + rng.randrange(-3000, 3000),
                                10**20 + rng.randrange(40_000), 2.0**63, float(10**20)))
+
         data = [fresh(value()) for _ in range(LARGE)]
         self.both_ways(data)
 

@@ -78,7 +78,8 @@ fn offset(w: usize, max: usize) -> usize {
 }
 
 /// Whether timsort, given `items`, would sort them faster than a sort that first reads every
-/// key: `true` for few long runs, or a list nearly in order as a whole (see the module docs).
+/// key: `true` for few long runs, a list nearly in order as a whole, or one out of order only
+/// locally (see the module docs).
 /// `text`: the items are strs or bytes, whose Rust sort is slower at merging runs.
 /// `local`: a list out of order only locally may go to timsort ([`JITTER`]); not for keys a
 /// key function returned, which `list.sort` would be fed through a call per item (1,000 words
