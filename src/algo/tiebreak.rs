@@ -100,17 +100,8 @@ fn by_text<'t>(
     // An encoding is never empty, so the empty slice for "no tail" sorts first, as `None`
     // does.
     keys.extend(run.iter().map(|&i| tail(i).unwrap_or(&[])));
-    match text::order(&keys, descending, threads, cancel)? {
-        Order::Identity => {}
-        Order::Reversed => run.reverse(),
-        Order::Permutation(order) => {
-            let mut before: Vec<u32> = try_with_capacity(run.len(), "tie order")?;
-            before.extend_from_slice(run);
-            for (slot, &j) in run.iter_mut().zip(&order) {
-                *slot = before[j as usize];
-            }
-        }
-    }
+    let order = text::order(&keys, descending, threads, cancel)?;
+    keyed::arrange(&order, run, threads)?.commit(run);
     Ok(())
 }
 
