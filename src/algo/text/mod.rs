@@ -3,10 +3,14 @@
 //!
 //! An MSD radix sort on successive 7-byte chunks ([`chunk`]): at each depth, every string of a
 //! group gets the `u64` key of its next chunk, the group is ordered by that key (a stable
-//! radix sort), and each run of equal keys whose strings go on becomes a group one chunk
-//! deeper. Small groups are finished by comparing whole strings; a group whose strings all
-//! agree on a chunk skips their whole common prefix at once (so 1e6 strings sharing a 10 kB
-//! prefix cost one pass of `memcmp`, not 1,400 levels). Big groups are sorted by all threads
+//! radix sort, or a comparison sort for groups under 1,024), and each run of equal keys whose
+//! strings go on becomes a group one chunk deeper. Reading the strings is the cost (a cache
+//! miss per string per level when they are scattered in memory), so each read takes the
+//! chunk after too, which the next level uses without reading again; and while a group's
+//! keys all agree, the same pass measures how far the strings agree, so such a group skips
+//! their whole common prefix at once (1e6 strings sharing a 10 kB prefix cost one pass of
+//! `memcmp`, not 1,400 levels). Small groups are finished by comparing their keys, and the
+//! rest of the strings only where the keys tie. Big groups are sorted by all threads
 //! together, the rest shared out in batches ([`shared`]); the cancel flag is polled every
 //! ~64k records or words compared, however long the strings ([`group::Budget`]).
 //!
@@ -14,15 +18,18 @@
 //! strings leave in input order, ascending or descending.
 //!
 //! Memory: 16 bytes per string for the records, 16 more for the radix sort's scratch buffer,
-//! and the 4-byte permutation returned; every one allocated fallibly (`Error::NoMemory`).
+//! 8 for the next keys (from [`group::NEXT_MIN`] strings on), and the 4-byte permutation
+//! returned; every one allocated fallibly (`Error::NoMemory`).
 
 mod chunk;
 mod group;
 mod runs;
 mod shared;
 
+pub use chunk::common_prefix;
+
 use std::cmp::Ordering;
-use std::sync::atomic::{AtomicBool, Ordering as Atomic};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as Atomic};
 
 use super::keyed::{Order, MAX_LEN};
 use super::{parallel, try_with_capacity, Cancel, Error};
@@ -71,6 +78,15 @@ pub fn order(
         }
         None => {}
     }
+    // Out of order only locally (events logged a little out of order, sorted with a key
+    // function; the handover sends such lists of plain strs to timsort): sorted as timsort
+    // would, where the radix sort would redo every level (1e5 log lines, each within ~20
+    // places of its own, `key=str.lower`: 0.85x of `sorted()` before).
+    if runs::in_order_at(keys, &up, runs::BLOCK) {
+        if let Some(perm) = runs::sort_local(keys, &up, cancel)? {
+            return Ok(Order::Permutation(perm));
+        }
+    }
     let down = |a: &[u8], b: &[u8]| {
         a.cmp(b)
             == if descending {
@@ -84,15 +100,19 @@ pub fn order(
     }
     let mut recs: Vec<Rec> = try_with_capacity(n, "the string sort's records")?;
     recs.extend((0..n as u32).map(|idx| Rec { key: 0, idx }));
+    let next_len = if n >= group::NEXT_MIN { n } else { 0 };
+    let mut next: Vec<AtomicU64> = try_with_capacity(next_len, "the string sort's next keys")?;
+    next.extend((0..next_len).map(|_| AtomicU64::new(0)));
     let ctx = Ctx {
         keys,
+        next: &next,
         flip: if descending { u64::MAX } else { 0 },
         cancel,
     };
     if threads > 1 {
         shared::sort_all(&ctx, &mut recs, threads)?;
     } else {
-        group::sort_group(&ctx, &mut recs, 0, &mut Budget::new(cancel))?;
+        group::sort_group(&ctx, &mut recs, 0, false, &mut Budget::new(cancel))?;
     }
     cancel.check()?;
     let mut perm: Vec<u32> = try_with_capacity(n, "the sorted order")?;
@@ -274,7 +294,17 @@ mod tests {
         let half = halves.len() / 2;
         halves[..half].sort();
         halves[half..].sort();
+        // Out of order only locally: each string up to 20 places from its own; many equal ones.
+        let mut jittered: Vec<(u64, Vec<u8>)> = (0..n)
+            .map(|i| {
+                let line = format!("2026-12-08 {:06} INFO", i / 7).into_bytes();
+                (i as u64 * 16 + rng.next() % (16 * 20), line)
+            })
+            .collect();
+        jittered.sort_by_key(|p| p.0);
+        let jittered: Vec<Vec<u8>> = jittered.into_iter().map(|p| p.1).collect();
         out.push(("sorted runs of 20", runs_of_20));
+        out.push(("out of order locally", jittered));
         out.push(("two sorted halves", halves));
         out.push(("urls", urls));
         out.push(("sorted", sorted));

@@ -132,9 +132,13 @@ fn fill(ctx: &Ctx, recs: &mut [Rec], depth: usize, threads: usize) -> (u64, u64)
     let bounds = Mutex::new((u64::MAX, 0u64));
     let units = vec![(); recs.len()]; // zero-sized: no allocation
     parallel::zip_chunks(recs, &units, threads, |chunk, _, _| {
-        let (lo, hi) = group::fill(ctx, chunk, depth);
-        let mut b = bounds.lock().unwrap_or_else(|p| p.into_inner());
-        *b = (b.0.min(lo), b.1.max(hi));
+        // No prefix measured here (`shared_prefix` does it in parallel when needed), so the
+        // budget is never spent and a fresh one cannot fail.
+        let mut budget = Budget::new(ctx.cancel);
+        if let Ok(filled) = group::fill(ctx, chunk, depth, false, &mut budget) {
+            let mut b = bounds.lock().unwrap_or_else(|p| p.into_inner());
+            *b = (b.0.min(filled.min), b.1.max(filled.max));
+        }
     });
     bounds.into_inner().unwrap_or_else(|p| p.into_inner())
 }
