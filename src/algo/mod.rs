@@ -22,6 +22,7 @@ pub mod small;
 #[cfg(test)]
 mod test_rng;
 pub mod text;
+pub mod text_sample;
 pub mod tiebreak;
 
 pub use cancel::Cancel;

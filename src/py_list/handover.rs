@@ -2,7 +2,7 @@
 //! any key is read (reading every key costs a pass over the list, and with scattered objects a
 //! cache miss per item: as much as timsort's whole sort of an input made of few runs).
 //!
-//! Three cheap questions, in this order:
+//! Four cheap questions, in this order:
 //! - the kinds: the first, the last and evenly spaced items must be of kinds that classify as
 //!   fast together (a list whose last item is a str or a NaN would otherwise be read whole
 //!   before failing);
@@ -10,7 +10,10 @@
 //!   per key read with the GIL: below [`ENCODED_MIN`] items that costs more than it saves;
 //! - the runs, as timsort sees them ([`run_sample`](crate::algo::run_sample)): timsort sorts
 //!   few long runs, or a nearly sorted list, in about one comparison per item, and no radix
-//!   sort that first reads every key beats that.
+//!   sort that first reads every key beats that;
+//! - for strs and bytes, their shape ([`text_sample`]): deep strings in a short list, and
+//!   blocks (file paths in the order a directory walk yields them), which timsort sorts with
+//!   fewer reads of each string than the string sort.
 //!
 //! The sample compares two ints in 64 bits, two floats, two ASCII strs or two bytes by reading
 //! them straight from the objects ([`layout`], a few ns a pair where the C API takes 10-20 ns:
@@ -31,6 +34,7 @@ use std::os::raw::c_int;
 
 use super::layout::{Kind as Exact, Layout, Str};
 use crate::algo::run_sample::{runs_favour_timsort, SAMPLE_SHARE};
+use crate::algo::text_sample;
 
 /// Below this many items, tuples, ints beyond 64 bits and ints mixed with floats go to
 /// CPython's sort: their keys are encoded one by one with the GIL, and at 1e5 scattered items
@@ -103,7 +107,7 @@ pub enum Handover {
     /// `list.sort`: the kinds would fail classification, or need an encoding not worth it.
     Kinds,
     /// `list.sort`: the runs favour timsort (the list may be in order already: see
-    /// `presorted`).
+    /// `presorted`), or, for strings, their shape does (`text_sample`).
     Runs,
 }
 
@@ -180,10 +184,34 @@ pub unsafe fn to_cpython(
         _ => runs_favour_timsort(objs, text, local, generic),
     };
     if runs {
-        Handover::Runs
-    } else {
-        Handover::No
+        return Handover::Runs;
     }
+    // Strings whose shape favours timsort although their runs are short: deep ones in a short
+    // list, or blocks (paths as a directory walk yields them).
+    match layout {
+        Some(layout) if text && local && text_favours_timsort(layout, objs) => Handover::Runs,
+        _ => Handover::No,
+    }
+}
+
+/// [`text_sample::favours_timsort`] on the bytes of ASCII strs or bytes read straight from the
+/// objects; a str that is not compact ASCII (or any other object) ends the sample with "no".
+///
+/// # Safety
+/// GIL held; the caller keeps every object of `objs` alive, and no Python code runs while the
+/// slices (inside those immutable objects) are in use.
+unsafe fn text_favours_timsort(layout: &Layout, objs: &[*mut PyObject]) -> bool {
+    text_sample::favours_timsort(objs.len(), |i| {
+        let obj = objs[i];
+        match layout.kind(obj)? {
+            Exact::Str => match layout.str(obj) {
+                Str::Ascii(bytes) => Some(bytes),
+                Str::Other => None,
+            },
+            Exact::Bytes => Some(layout.bytes(obj)),
+            _ => None,
+        }
+    })
 }
 
 /// `a < b` for two ints in 64 bits; other pairs go to `other`.
